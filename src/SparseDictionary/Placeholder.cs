@@ -1,0 +1,3 @@
+namespace SparseDictionary;
+/// <summary>x</summary>
+public static class Placeholder { }
