@@ -1,0 +1,82 @@
+using TorchSharp.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SparseDictionary.Autoencoders;
+
+/// <summary>
+/// Shared plumbing for the architectures: shapes, device/dtype, parameter lookup by SAELens name, and the linear
+/// decoder <c>x̂ = f W_dec + b_dec</c> that every architecture here uses.
+/// </summary>
+public abstract class SparseAutoencoderBase : nn.Module<Tensor, Tensor>, ISparseAutoencoder
+{
+    /// <summary>Creates the shared state; derived constructors create parameters and call <c>RegisterComponents()</c>.</summary>
+    protected SparseAutoencoderBase(string name, int dIn, int dSae) : base(name)
+    {
+        if (dIn <= 0) throw new ArgumentOutOfRangeException(nameof(dIn), dIn, "d_in must be positive.");
+        if (dSae <= 0) throw new ArgumentOutOfRangeException(nameof(dSae), dSae, "d_sae must be positive.");
+        DIn = dIn;
+        DSae = dSae;
+    }
+
+    /// <inheritdoc />
+    public abstract string Architecture { get; }
+
+    /// <inheritdoc />
+    public int DIn { get; }
+
+    /// <inheritdoc />
+    public int DSae { get; }
+
+    /// <inheritdoc />
+    public Device Device => DecoderWeight.device;
+
+    /// <inheritdoc />
+    public ScalarType DType => DecoderWeight.dtype;
+
+    /// <inheritdoc />
+    public abstract Parameter DecoderWeight { get; }
+
+    /// <inheritdoc />
+    public abstract Parameter DecoderBias { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, Parameter> NamedParameters =>
+        named_parameters().ToDictionary(p => p.name, p => p.parameter);
+
+    /// <inheritdoc />
+    public abstract Tensor Encode(Tensor x);
+
+    /// <inheritdoc />
+    public Tensor Decode(Tensor f)
+    {
+        CheckWidth(f, DSae, "features");
+        return addmm(DecoderBias, f, DecoderWeight, beta: 1, alpha: 1);
+    }
+
+    /// <inheritdoc />
+    public abstract SaeForward Forward(Tensor x);
+
+    /// <summary>Returns the reconstruction, so the SAE can be used as an ordinary module.</summary>
+    public override Tensor forward(Tensor x) => Forward(x).Reconstruction;
+
+    /// <inheritdoc />
+    public void MoveTo(Device device, ScalarType dtype)
+    {
+        // Module.to keeps the Parameter objects (it swaps their storage), so references stay valid.
+        this.to(device).to(dtype);
+    }
+
+    /// <summary>Throws a clear error unless <paramref name="t"/> is <c>[tokens, width]</c>.</summary>
+    protected static void CheckWidth(Tensor t, int width, string what)
+    {
+        if (t.dim() != 2 || t.shape[1] != width)
+        {
+            throw new ArgumentException(
+                $"Expected {what} of shape [tokens, {width}], got [{string.Join(", ", t.shape)}].", what);
+        }
+    }
+
+    /// <summary>A new parameter of the given shape filled by <paramref name="init"/>.</summary>
+    protected static Parameter NewParameter(Tensor init) => new(init, requires_grad: true);
+}

@@ -1,3 +1,0 @@
-namespace SparseDictionary;
-/// <summary>x</summary>
-public static class Placeholder { }
