@@ -35,8 +35,9 @@ public sealed class GatedSae : SparseAutoencoderBase
         : base(nameof(GatedSae), dIn, dSae)
     {
         var init = SaeInitialization.UnitRows(dSae, dIn, device, dtype, generator);
-        W_dec = NewParameter(init);
+        // Parameter takes over the tensor's handle, so the transposed copy is made first.
         W_enc = NewParameter(init.t().contiguous());
+        W_dec = NewParameter(init);
         b_gate = NewParameter(zeros(dSae, dtype: dtype, device: device));
         b_mag = NewParameter(zeros(dSae, dtype: dtype, device: device));
         r_mag = NewParameter(zeros(dSae, dtype: dtype, device: device));

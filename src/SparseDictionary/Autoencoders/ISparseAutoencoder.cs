@@ -49,6 +49,28 @@ public interface ISparseAutoencoder : IDisposable
 
     /// <summary>Moves the parameters to <paramref name="device"/> and <paramref name="dtype"/> in place.</summary>
     void MoveTo(Device device, ScalarType dtype);
+
+    /// <summary>
+    /// The axis of parameter <paramref name="parameterName"/> that indexes latents (0 for <c>W_dec</c> rows and per-latent
+    /// vectors, 1 for encoder columns), or <see langword="null"/> for parameters not indexed by latent (<c>b_dec</c>).
+    /// </summary>
+    int? LatentAxis(string parameterName);
+
+    /// <summary>
+    /// Re-initialises latents <paramref name="latents"/> (neuron resampling): their decoder rows become
+    /// <paramref name="decoderRows"/> <c>[n, d_in]</c>, their encoder columns <paramref name="encoderColumns"/>
+    /// <c>[n, d_in]</c>, and their per-latent biases and scales a neutral value (0).
+    /// </summary>
+    void ResetLatents(Tensor latents, Tensor decoderRows, Tensor encoderColumns);
+
+    /// <summary>
+    /// Rewrites the weights so that an SAE trained on activations multiplied by <paramref name="scale"/> works on raw
+    /// activations: features are unchanged and reconstructions are divided by <paramref name="scale"/>.
+    /// </summary>
+    void FoldInputScale(double scale);
+
+    /// <summary>The Euclidean norm of each latent's encoder direction, <c>[d_sae]</c>.</summary>
+    Tensor EncoderNorms();
 }
 
 /// <summary>The result of <see cref="ISparseAutoencoder.Forward"/>.</summary>

@@ -67,6 +67,64 @@ public abstract class SparseAutoencoderBase : nn.Module<Tensor, Tensor>, ISparse
         this.to(device).to(dtype);
     }
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// The default serves every architecture here: 2-D parameters other than <c>W_dec</c> are encoders
+    /// <c>[d_in, d_sae]</c>; 1-D parameters other than <c>b_dec</c> are per latent.
+    /// </remarks>
+    public virtual int? LatentAxis(string parameterName)
+    {
+        var p = NamedParameters.TryGetValue(parameterName, out var found)
+            ? found
+            : throw new ArgumentException($"The {Architecture} SAE has no parameter '{parameterName}'.", nameof(parameterName));
+        if (ReferenceEquals(p, DecoderWeight)) return 0;
+        if (ReferenceEquals(p, DecoderBias)) return null;
+        return p.dim() == 2 ? 1 : 0;
+    }
+
+    /// <inheritdoc />
+    public virtual void ResetLatents(Tensor latents, Tensor decoderRows, Tensor encoderColumns)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        foreach (var (name, p) in NamedParameters)
+        {
+            switch (LatentAxis(name))
+            {
+                case 0 when ReferenceEquals(p, DecoderWeight):
+                    p.index_copy_(0, latents, decoderRows.to(p.dtype, p.device));
+                    break;
+                case 1:
+                    p.index_copy_(1, latents, encoderColumns.to(p.dtype, p.device).t());
+                    break;
+                case 0:
+                    p.index_fill_(0, latents, 0.0);
+                    break;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public virtual void FoldInputScale(double scale)
+    {
+        if (!double.IsFinite(scale) || scale <= 0) throw new ArgumentOutOfRangeException(nameof(scale), scale, "Scale must be finite and positive.");
+        using var _ = no_grad();
+        // f(s·x) = ReLU(W_encᵀ(s·x − b_dec) + b_enc) = ReLU((s·W_enc)ᵀ(x − b_dec/s) + b_enc); x̂/s = (W_dec/s)ᵀf + b_dec/s.
+        foreach (var (name, p) in NamedParameters)
+        {
+            if (LatentAxis(name) == 1) p.mul_(scale);
+        }
+        DecoderWeight.div_(scale);
+        DecoderBias.div_(scale);
+    }
+
+    /// <inheritdoc />
+    public virtual Tensor EncoderNorms()
+    {
+        var encoder = NamedParameters.First(kv => LatentAxis(kv.Key) == 1).Value;
+        return encoder.detach().norm(0);
+    }
+
     /// <summary>Throws a clear error unless <paramref name="t"/> is <c>[tokens, width]</c>.</summary>
     protected static void CheckWidth(Tensor t, int width, string what)
     {

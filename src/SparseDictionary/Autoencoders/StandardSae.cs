@@ -30,8 +30,9 @@ public sealed class StandardSae : SparseAutoencoderBase
         : base(nameof(StandardSae), dIn, dSae)
     {
         var init = SaeInitialization.UnitRows(dSae, dIn, device, dtype, generator);
-        W_dec = NewParameter(init);
+        // Parameter takes over the tensor's handle, so the transposed copy is made first.
         W_enc = NewParameter(init.t().contiguous());
+        W_dec = NewParameter(init);
         b_enc = NewParameter(zeros(dSae, dtype: dtype, device: device));
         b_dec = NewParameter(zeros(dIn, dtype: dtype, device: device));
         RegisterComponents();

@@ -1,0 +1,104 @@
+using SparseDictionary.Losses;
+
+namespace SparseDictionary.Training;
+
+/// <summary>
+/// Everything that defines a training run, with validated defaults (<see cref="Validate"/> names the first bad field).
+/// </summary>
+public sealed record TrainerOptions
+{
+    /// <summary>Number of optimiser steps.</summary>
+    public int TotalSteps { get; init; } = 10_000;
+
+    /// <summary>Tokens per step.</summary>
+    public int BatchSize { get; init; } = 4096;
+
+    /// <summary>Base learning rate.</summary>
+    public double LearningRate { get; init; } = 4e-4;
+
+    /// <summary>Adam β₁.</summary>
+    public double AdamBeta1 { get; init; } = 0.9;
+
+    /// <summary>Adam β₂.</summary>
+    public double AdamBeta2 { get; init; } = 0.999;
+
+    /// <summary>Adam ε.</summary>
+    public double AdamEpsilon { get; init; } = 1e-8;
+
+    /// <summary>Learning-rate shape after warm-up.</summary>
+    public LearningRateShape LearningRateShape { get; init; } = LearningRateShape.Constant;
+
+    /// <summary>Steps of linear learning-rate warm-up.</summary>
+    public int WarmupSteps { get; init; }
+
+    /// <summary>Steps of linear learning-rate decay to zero at the end.</summary>
+    public int DecaySteps { get; init; }
+
+    /// <summary>Cosine periods for <see cref="Training.LearningRateShape.CosineWithHardRestarts"/>.</summary>
+    public int RestartCycles { get; init; } = 4;
+
+    /// <summary>The sparsity coefficient λ.</summary>
+    public double L1Coefficient { get; init; } = 5.0;
+
+    /// <summary>Steps over which λ ramps linearly from 0 to <see cref="L1Coefficient"/>.</summary>
+    public int L1WarmupSteps { get; init; }
+
+    /// <summary>Loss used for Gated SAEs.</summary>
+    public GatedLossVariant GatedLoss { get; init; } = GatedLossVariant.Full;
+
+    /// <summary>How the decoder norm is controlled.</summary>
+    public DecoderNormPolicy DecoderNorm { get; init; } = DecoderNormPolicy.UnitNormConstraint;
+
+    /// <summary>
+    /// Replaces the architecture's default loss (built from <see cref="L1Coefficient"/>, <see cref="GatedLoss"/> and
+    /// <see cref="DecoderNorm"/>) with a custom composition.
+    /// </summary>
+    public SaeLoss? Loss { get; init; }
+
+    /// <summary>Initialise <c>b_dec</c> to the geometric median of the first <see cref="InitializationTokens"/> tokens.</summary>
+    public bool InitializeDecoderBiasToGeometricMedian { get; init; } = true;
+
+    /// <summary>Scale activations to mean norm √d_in during training (folded into the weights at the end).</summary>
+    public bool NormalizeActivations { get; init; } = true;
+
+    /// <summary>Tokens read before training to estimate the normalisation scale and the geometric median.</summary>
+    public int InitializationTokens { get; init; } = 16_384;
+
+    /// <summary>Neuron resampling; <see langword="null"/> disables it.</summary>
+    public ResamplingOptions? Resampling { get; init; }
+
+    /// <summary>A latent that has not fired in this many tokens counts as dead in the training logs.</summary>
+    public long DeadWindowTokens { get; init; } = 1_000_000;
+
+    /// <summary>Record a point of the training curve every this many steps (and at the last step).</summary>
+    public int LogEverySteps { get; init; } = 100;
+
+    /// <summary>Seed of the generator used for resampling draws.</summary>
+    public long Seed { get; init; } = 42;
+
+    /// <summary>The learning-rate schedule these options describe.</summary>
+    public LearningRateSchedule Schedule => new(TotalSteps, LearningRateShape, WarmupSteps, DecaySteps, RestartCycles);
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid field.</summary>
+    public void Validate()
+    {
+        Positive(TotalSteps, nameof(TotalSteps));
+        Positive(BatchSize, nameof(BatchSize));
+        Positive(InitializationTokens, nameof(InitializationTokens));
+        Positive(LogEverySteps, nameof(LogEverySteps));
+        Positive(DeadWindowTokens, nameof(DeadWindowTokens));
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be finite and positive.");
+        if (!(L1Coefficient >= 0) || !double.IsFinite(L1Coefficient)) throw new ArgumentOutOfRangeException(nameof(L1Coefficient), L1Coefficient, "L1Coefficient must be finite and ≥ 0.");
+        if (L1WarmupSteps < 0) throw new ArgumentOutOfRangeException(nameof(L1WarmupSteps), L1WarmupSteps, "L1WarmupSteps must be ≥ 0.");
+        if (AdamBeta1 is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(AdamBeta1), AdamBeta1, "AdamBeta1 must be in [0, 1).");
+        if (AdamBeta2 is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(AdamBeta2), AdamBeta2, "AdamBeta2 must be in [0, 1).");
+        if (!(AdamEpsilon > 0)) throw new ArgumentOutOfRangeException(nameof(AdamEpsilon), AdamEpsilon, "AdamEpsilon must be positive.");
+        Schedule.Validate();
+        Resampling?.Validate();
+    }
+
+    private static void Positive(long value, string name)
+    {
+        if (value <= 0) throw new ArgumentOutOfRangeException(name, value, $"{name} must be positive.");
+    }
+}
