@@ -35,8 +35,9 @@ public sealed class GatedSae : SparseAutoencoderBase
         : base(nameof(GatedSae), dIn, dSae)
     {
         var init = SaeInitialization.UnitRows(dSae, dIn, device, dtype, generator);
-        W_dec = NewParameter(init);
+        // The transpose first: the Parameter constructor takes over init's native handle, leaving init unusable.
         W_enc = NewParameter(init.t().contiguous());
+        W_dec = NewParameter(init);
         b_gate = NewParameter(zeros(dSae, dtype: dtype, device: device));
         b_mag = NewParameter(zeros(dSae, dtype: dtype, device: device));
         r_mag = NewParameter(zeros(dSae, dtype: dtype, device: device));

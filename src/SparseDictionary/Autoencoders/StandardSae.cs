@@ -30,8 +30,9 @@ public sealed class StandardSae : SparseAutoencoderBase
         : base(nameof(StandardSae), dIn, dSae)
     {
         var init = SaeInitialization.UnitRows(dSae, dIn, device, dtype, generator);
-        W_dec = NewParameter(init);
+        // The transpose first: the Parameter constructor takes over init's native handle, leaving init unusable.
         W_enc = NewParameter(init.t().contiguous());
+        W_dec = NewParameter(init);
         b_enc = NewParameter(zeros(dSae, dtype: dtype, device: device));
         b_dec = NewParameter(zeros(dIn, dtype: dtype, device: device));
         RegisterComponents();
