@@ -35,8 +35,8 @@ public sealed class GatedSae : SparseAutoencoderBase
         : base(nameof(GatedSae), dIn, dSae)
     {
         var init = SaeInitialization.UnitRows(dSae, dIn, device, dtype, generator);
-        // Parameter takes over the tensor's handle, so the transposed copy is made first.
-        W_enc = NewParameter(init.t().contiguous());
+        // Parameter takes over the tensor's handle, so the (always distinct) transposed copy is made first.
+        W_enc = NewParameter(init.t().contiguous().clone());
         W_dec = NewParameter(init);
         b_gate = NewParameter(zeros(dSae, dtype: dtype, device: device));
         b_mag = NewParameter(zeros(dSae, dtype: dtype, device: device));

@@ -30,8 +30,8 @@ public sealed class StandardSae : SparseAutoencoderBase
         : base(nameof(StandardSae), dIn, dSae)
     {
         var init = SaeInitialization.UnitRows(dSae, dIn, device, dtype, generator);
-        // Parameter takes over the tensor's handle, so the transposed copy is made first.
-        W_enc = NewParameter(init.t().contiguous());
+        // Parameter takes over the tensor's handle, so the (always distinct) transposed copy is made first.
+        W_enc = NewParameter(init.t().contiguous().clone());
         W_dec = NewParameter(init);
         b_enc = NewParameter(zeros(dSae, dtype: dtype, device: device));
         b_dec = NewParameter(zeros(dIn, dtype: dtype, device: device));
