@@ -24,7 +24,7 @@ public sealed class GatedSae : SparseAutoencoderBase
 #pragma warning restore IDE1006
 
     /// <summary>
-    /// Creates a Gated SAE with unit-norm random decoder rows, <c>W_gate = W_decᵀ</c>, <c>r_mag = 0</c> and zero biases.
+    /// Creates a Gated SAE with unit-norm random decoder rows, <c>W_gate = 0.1 W_decᵀ</c>, <c>r_mag = 0</c> and zero biases.
     /// </summary>
     /// <param name="dIn">Input width.</param>
     /// <param name="dSae">Number of latents.</param>
@@ -36,7 +36,7 @@ public sealed class GatedSae : SparseAutoencoderBase
     {
         var init = SaeInitialization.UnitRows(dSae, dIn, device, dtype, generator);
         // Parameter takes over the tensor's handle, so the (always distinct) transposed copy is made first.
-        W_enc = NewParameter(init.t().contiguous().clone());
+        W_enc = NewParameter(init.t() * SaeInitialization.EncoderScale);
         W_dec = NewParameter(init);
         b_gate = NewParameter(zeros(dSae, dtype: dtype, device: device));
         b_mag = NewParameter(zeros(dSae, dtype: dtype, device: device));

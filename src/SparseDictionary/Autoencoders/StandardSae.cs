@@ -18,7 +18,7 @@ public sealed class StandardSae : SparseAutoencoderBase
 #pragma warning restore IDE1006
 
     /// <summary>
-    /// Creates an SAE with unit-norm random decoder rows, the encoder initialised to the decoder's transpose and
+    /// Creates an SAE with unit-norm random decoder rows, the encoder initialised to 0.1 × the decoder's transpose and
     /// zero biases (Anthropic's April 2024 recipe).
     /// </summary>
     /// <param name="dIn">Input width.</param>
@@ -31,7 +31,7 @@ public sealed class StandardSae : SparseAutoencoderBase
     {
         var init = SaeInitialization.UnitRows(dSae, dIn, device, dtype, generator);
         // Parameter takes over the tensor's handle, so the (always distinct) transposed copy is made first.
-        W_enc = NewParameter(init.t().contiguous().clone());
+        W_enc = NewParameter(init.t() * SaeInitialization.EncoderScale);
         W_dec = NewParameter(init);
         b_enc = NewParameter(zeros(dSae, dtype: dtype, device: device));
         b_dec = NewParameter(zeros(dIn, dtype: dtype, device: device));

@@ -12,20 +12,20 @@ namespace SparseDictionary.Tests.Autoencoders;
 public class SaeConstructionRegressionTests
 {
     [Fact]
-    public void StandardSaeEncoderStartsAsDecoderTranspose()
+    public void StandardSaeEncoderStartsAsScaledDecoderTranspose()
     {
         using var generator = new Generator(7);
         using var sae = new StandardSae(4, 6, generator: generator);
-        Assert.True(sae.EncoderWeight.allclose(sae.DecoderWeight.t()));
+        Assert.True(sae.EncoderWeight.allclose(sae.DecoderWeight.t() * 0.1));
         Assert.Equal(new long[] { 6, 4 }, sae.DecoderWeight.shape);
     }
 
     [Fact]
-    public void GatedSaeGateWeightStartsAsDecoderTranspose()
+    public void GatedSaeGateWeightStartsAsScaledDecoderTranspose()
     {
         using var generator = new Generator(7);
         using var sae = new GatedSae(4, 6, generator: generator);
-        Assert.True(sae.GateWeight.allclose(sae.DecoderWeight.t()));
+        Assert.True(sae.GateWeight.allclose(sae.DecoderWeight.t() * 0.1));
         using var scope = NewDisposeScope();
         Assert.Equal(new long[] { 3, 4 }, sae.Forward(ones(3, 4)).Reconstruction.shape);
     }
