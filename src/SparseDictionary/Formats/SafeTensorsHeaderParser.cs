@@ -45,7 +45,9 @@ internal static class SafeTensorsHeaderParser
                 string key = ReadName(property, path, null);
                 if (!keys.Add(key))
                 {
-                    throw new SafeTensorsFormatException(path, null, $"the header has the key {SafeTensorsFormatException.Quote(key)} twice");
+                    throw key == MetadataKey
+                        ? new SafeTensorsFormatException(path, null, $"the header has {MetadataKey} twice")
+                        : new SafeTensorsFormatException(path, key, "the header has this tensor twice");
                 }
                 if (key == MetadataKey)
                 {
