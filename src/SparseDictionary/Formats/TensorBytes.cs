@@ -7,13 +7,13 @@ namespace SparseDictionary.Formats;
 internal static class TensorBytes
 {
     // Tensor.bytes is a Span over the native storage, so one span covers at most int.MaxValue bytes;
-    // larger tensors are copied in slices of this many bytes.
-    private const long SliceBytes = 1L << 30;
+    // larger tensors are copied in slices of this many bytes (tests pass smaller sizes).
+    public const long DefaultSliceBytes = 1L << 30;
 
     /// <summary>Writes the raw bytes of <paramref name="tensor"/>, which must be contiguous and on the CPU.</summary>
-    public static void Write(Stream stream, torch.Tensor tensor)
+    public static void Write(Stream stream, torch.Tensor tensor, long sliceBytes = DefaultSliceBytes)
     {
-        foreach (torch.Tensor slice in Slices(tensor))
+        foreach (torch.Tensor slice in Slices(tensor, sliceBytes))
         {
             using (slice)
             {
@@ -27,10 +27,10 @@ internal static class TensorBytes
     /// <paramref name="file"/> from <paramref name="offset"/>, and returns how many it read: fewer than the tensor
     /// holds only when the file ends first.
     /// </summary>
-    public static long Read(SafeFileHandle file, long offset, torch.Tensor tensor)
+    public static long Read(SafeFileHandle file, long offset, torch.Tensor tensor, long sliceBytes = DefaultSliceBytes)
     {
         long total = 0;
-        foreach (torch.Tensor slice in Slices(tensor))
+        foreach (torch.Tensor slice in Slices(tensor, sliceBytes))
         {
             using (slice)
             {
@@ -51,14 +51,14 @@ internal static class TensorBytes
     }
 
     // Slices of a flat view share the tensor's storage, so reading into them fills the tensor itself.
-    private static IEnumerable<torch.Tensor> Slices(torch.Tensor tensor)
+    private static IEnumerable<torch.Tensor> Slices(torch.Tensor tensor, long sliceBytes)
     {
         long count = tensor.numel();
         if (count == 0)
         {
             yield break;
         }
-        long perSlice = SliceBytes / tensor.ElementSize;
+        long perSlice = Math.Max(1, sliceBytes / tensor.ElementSize);
         using torch.Tensor flat = tensor.view(-1);
         for (long start = 0; start < count; start += perSlice)
         {
