@@ -62,7 +62,7 @@ public sealed class SaeTrainer
         var schedule = o.Schedule;
         var curve = new List<TrainingCurvePoint>();
         var resamplings = new List<ResamplingEvent>();
-        int lastResampleStep = int.MinValue;
+        int? lastResampleStep = null;
         long tokens = 0;
         int step = 0;
         var endReason = TrainingEndReason.Completed;
@@ -86,9 +86,9 @@ public sealed class SaeTrainer
             loss.Total.backward();
             bool unitNorm = o.DecoderNorm == DecoderNormPolicy.UnitNormConstraint;
             if (unitNorm) DecoderNorm.RemoveParallelGradient(_sae.DecoderWeight);
-            double rewarm = resampler is null || step - lastResampleStep >= resampler.Options.RewarmSteps
-                ? 1.0
-                : (step - lastResampleStep + 1.0) / resampler.Options.RewarmSteps;
+            double rewarm = lastResampleStep is int since && step - since < resampler!.Options.RewarmSteps
+                ? (step - since + 1.0) / resampler.Options.RewarmSteps
+                : 1.0;
             double lr = o.LearningRate * schedule.Multiplier(step) * rewarm;
             optimizer.Step(lr);
             if (unitNorm) DecoderNorm.NormalizeRows(_sae.DecoderWeight);
