@@ -24,7 +24,7 @@ public static class GeometricMedian
         {
             // Weights 1/distance; the clamp keeps a point that coincides with the estimate from dividing by zero.
             var w = 1.0 / (x - y).norm(1).clamp_min(1e-12);
-            var next = (w.unsqueeze(1) * x).sum(0) / w.sum();
+            var next = (w.unsqueeze(1) * x).sum(dim: 0) / w.sum();
             double moved = (next - y).norm().ToDouble();
             y = next;
             if (moved <= tolerance * (y.norm().ToDouble() + 1e-12)) break;

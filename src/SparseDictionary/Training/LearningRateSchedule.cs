@@ -40,6 +40,10 @@ public sealed record LearningRateSchedule(
         if (TotalSteps <= 0) throw new ArgumentOutOfRangeException(nameof(TotalSteps), TotalSteps, "TotalSteps must be positive.");
         if (WarmupSteps < 0) throw new ArgumentOutOfRangeException(nameof(WarmupSteps), WarmupSteps, "WarmupSteps must be ≥ 0.");
         if (DecaySteps < 0) throw new ArgumentOutOfRangeException(nameof(DecaySteps), DecaySteps, "DecaySteps must be ≥ 0.");
+        if (WarmupSteps > TotalSteps)
+        {
+            throw new ArgumentOutOfRangeException(nameof(WarmupSteps), WarmupSteps, $"WarmupSteps ({WarmupSteps}) exceed TotalSteps ({TotalSteps}).");
+        }
         if (WarmupSteps + DecaySteps > TotalSteps)
         {
             throw new ArgumentException($"WarmupSteps ({WarmupSteps}) + DecaySteps ({DecaySteps}) exceed TotalSteps ({TotalSteps}).", nameof(DecaySteps));

@@ -1,0 +1,68 @@
+using SparseDictionary.Autoencoders;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace SparseDictionary.Tests.Autoencoders;
+
+/// <summary>
+/// <see cref="ISparseAutoencoder.FoldInputScale"/>: an SAE trained on s·x, once folded, gives on raw x the features it
+/// gave on s·x and reconstructions divided by s.
+/// </summary>
+public class FoldInputScaleTests
+{
+    [Theory]
+    [InlineData("standard", 2.5)]
+    [InlineData("standard", 0.3)]
+    [InlineData("gated", 2.5)]
+    [InlineData("gated", 0.3)]
+    public void FoldedSaeOnRawInputMatchesOriginalOnScaledInput(string architecture, double s)
+    {
+        using var generator = new Generator(1234);
+        using ISparseAutoencoder sae = architecture == "gated"
+            ? new GatedSae(4, 6, dtype: ScalarType.Float64, generator: generator)
+            : new StandardSae(4, 6, dtype: ScalarType.Float64, generator: generator);
+        using var scope = NewDisposeScope();
+        // Random values for every parameter, biases and r_mag included (they start at 0, which would hide mistakes).
+        foreach (var (name, p) in sae.NamedParameters)
+        {
+            TinySaes.Set(sae, name, randn(p.shape, dtype: ScalarType.Float64, generator: generator) * 0.5);
+        }
+        var x = randn(new long[] { 16, 4 }, dtype: ScalarType.Float64, generator: generator) * 2;
+
+        SaeForward original, unscaled;
+        using (no_grad())
+        {
+            original = sae.Forward(x * s);
+            unscaled = sae.Forward(x);
+        }
+        // The case is not degenerate: some latents fire, some do not, and the scale changes the features.
+        var active = (original.Features > 0).sum().ToInt64();
+        Assert.InRange(active, 1, original.Features.numel() - 1);
+        Assert.False(original.Features.allclose(unscaled.Features, rtol: 1e-6, atol: 1e-6));
+
+        sae.FoldInputScale(s);
+        SaeForward folded;
+        using (no_grad()) folded = sae.Forward(x);
+
+        Assert.True(folded.Features.allclose(original.Features, rtol: 1e-10, atol: 1e-10), "Features differ after folding.");
+        Assert.True(folded.PreActivations.allclose(original.PreActivations, rtol: 1e-10, atol: 1e-10), "Pre-activations differ after folding.");
+        if (original.GatePreActivations is not null)
+        {
+            Assert.True(folded.GatePreActivations!.allclose(original.GatePreActivations, rtol: 1e-10, atol: 1e-10), "Gate pre-activations differ after folding.");
+        }
+        Assert.True(folded.Reconstruction.allclose(original.Reconstruction / s, rtol: 1e-10, atol: 1e-10), "Reconstruction is not the original's divided by s.");
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-1.0)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void NonPositiveOrNonFiniteScaleThrows(double s)
+    {
+        using var sae = new StandardSae(2, 3, dtype: ScalarType.Float64);
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => sae.FoldInputScale(s));
+        Assert.Equal("scale", ex.ParamName);
+    }
+}
