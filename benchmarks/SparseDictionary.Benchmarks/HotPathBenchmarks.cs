@@ -1,0 +1,97 @@
+using BenchmarkDotNet.Attributes;
+using SparseDictionary.Autoencoders;
+using SparseDictionary.Losses;
+using SparseDictionary.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SparseDictionary.Benchmarks;
+
+/// <summary>
+/// The encode/decode hot path and a full training step (forward, loss, backward, Adam, decoder renormalisation) of
+/// the standard and Gated SAEs, on CUDA when present and on the CPU otherwise.
+/// </summary>
+[MemoryDiagnoser(displayGenColumns: false)]
+public class HotPathBenchmarks
+{
+    private ISparseAutoencoder _sae = null!;
+    private SaeLoss _loss = null!;
+    private AdamOptimizer _optimizer = null!;
+    private Tensor _x = null!;
+    private Tensor _features = null!;
+    private Device _device = null!;
+
+    /// <summary>Architecture under test.</summary>
+    [Params("standard", "gated")]
+    public string Architecture { get; set; } = "standard";
+
+    /// <summary>Input width.</summary>
+    [Params(512)]
+    public int DIn { get; set; }
+
+    /// <summary>Latents per input dimension.</summary>
+    [Params(8)]
+    public int Expansion { get; set; }
+
+    /// <summary>Tokens per batch.</summary>
+    [Params(4096)]
+    public int Batch { get; set; }
+
+    /// <summary>Builds the SAE and a batch on the benchmark device.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        _device = cuda.is_available() ? CUDA : CPU;
+        using var generator = new Generator(1);
+        int dSae = DIn * Expansion;
+        _sae = Architecture == "standard"
+            ? new StandardSae(DIn, dSae, _device, generator: generator)
+            : new GatedSae(DIn, dSae, _device, generator: generator);
+        _loss = SaeTrainer.DefaultLoss(_sae.Architecture, new TrainerOptions());
+        _optimizer = new AdamOptimizer(_sae.NamedParameters);
+        _x = randn(new long[] { Batch, DIn }, generator: generator).to(_device);
+        using (no_grad()) _features = _sae.Encode(_x).DetachFromDisposeScope();
+    }
+
+    /// <summary>Frees native memory.</summary>
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _optimizer.Dispose();
+        _sae.Dispose();
+        _x.Dispose();
+        _features.Dispose();
+    }
+
+    /// <summary>Features of one batch.</summary>
+    [Benchmark]
+    public void Encode() => Run(() => { using var _ = no_grad(); _sae.Encode(_x); });
+
+    /// <summary>Reconstruction of one batch's features.</summary>
+    [Benchmark]
+    public void Decode() => Run(() => { using var _ = no_grad(); _sae.Decode(_features); });
+
+    /// <summary>Encode and decode.</summary>
+    [Benchmark]
+    public void Forward() => Run(() => { using var _ = no_grad(); _sae.Forward(_x); });
+
+    /// <summary>A full training step.</summary>
+    [Benchmark]
+    public void TrainingStep() => Run(() =>
+    {
+        var forward = _sae.Forward(_x);
+        var loss = _loss.Compute(_x, forward, _sae);
+        _optimizer.ZeroGrad();
+        loss.Total.backward();
+        DecoderNorm.RemoveParallelGradient(_sae.DecoderWeight);
+        _optimizer.Step(1e-4);
+        DecoderNorm.NormalizeRows(_sae.DecoderWeight);
+    });
+
+    private void Run(Action body)
+    {
+        using var scope = NewDisposeScope();
+        body();
+        if (_device.type == DeviceType.CUDA) cuda.synchronize();
+    }
+}
