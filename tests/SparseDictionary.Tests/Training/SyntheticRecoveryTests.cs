@@ -16,9 +16,10 @@ namespace SparseDictionary.Tests.Training;
 public class SyntheticRecoveryTests(ITestOutputHelper output)
 {
     [Theory]
-    [InlineData("standard", 1.0)]
-    [InlineData("gated", 4.0)]
-    public void RecoversTheTrueDictionary(string architecture, double l1)
+    [InlineData("standard", 1.0, DecoderNormPolicy.UnitNormConstraint)]
+    [InlineData("standard", 1.0, DecoderNormPolicy.WeightedL1)]
+    [InlineData("gated", 4.0, DecoderNormPolicy.UnitNormConstraint)]
+    public void RecoversTheTrueDictionary(string architecture, double l1, DecoderNormPolicy decoderNorm)
     {
         var sw = Stopwatch.StartNew();
         using var data = SyntheticSparseData.Generate(dIn: 64, features: 256, samples: 50_000, meanActive: 4, seed: 1);
@@ -31,13 +32,14 @@ public class SyntheticRecoveryTests(ITestOutputHelper output)
         var options = new TrainerOptions
         {
             TotalSteps = 1500, BatchSize = 1024, LearningRate = 2e-3, WarmupSteps = 100, L1Coefficient = l1, LogEverySteps = 500,
+            DecoderNorm = decoderNorm,
         };
 
         var result = new SaeTrainer(sae, options).Train(source);
 
         double mmcs = SyntheticSparseData.MeanMaxCosineSimilarity(data.Dictionary, sae.DecoderWeight);
         var last = result.Curve[^1];
-        output.WriteLine($"{architecture}: mean max cosine similarity {before:F3} → {mmcs:F4}, L0 {last.L0:F2}, loss {last.Loss:F3}, {sw.Elapsed.TotalSeconds:F1} s");
+        output.WriteLine($"{architecture} ({decoderNorm}): mean max cosine similarity {before:F3} → {mmcs:F4}, L0 {last.L0:F2}, loss {last.Loss:F3}, {sw.Elapsed.TotalSeconds:F1} s");
         Assert.Equal(TrainingEndReason.Completed, result.EndReason);
         Assert.True(before < 0.6, $"random init should not already match (was {before:F3})");
         Assert.True(mmcs >= 0.9, $"mean max cosine similarity {mmcs:F4} < 0.9");
