@@ -44,18 +44,6 @@ public static class SaeLensFolder
     /// </summary>
     public const string FormatVersion = "6.0.0";
 
-    // Lets tests make a save fail at a given point; AsyncLocal keeps it to the test that sets it.
-    internal static readonly AsyncLocal<Action<SaveStage>?> FaultInjection = new();
-
-    internal enum SaveStage
-    {
-        /// <summary>Every file is complete in the temporary folder; nothing at the target has changed yet.</summary>
-        FilesWritten,
-
-        /// <summary>The previous folder has been moved aside; the new one is not in place yet.</summary>
-        PreviousMovedAside,
-    }
-
     /// <summary>
     /// Writes <paramref name="sae"/> as a SAELens folder at <paramref name="directory"/>: <c>cfg.json</c>,
     /// <c>sae_weights.safetensors</c>, and <c>sparsity.safetensors</c> when <paramref name="log10FeatureSparsity"/> is given.
@@ -160,14 +148,8 @@ public static class SaeLensFolder
             : tensor(log10FeatureSparsity.Select(x => (float)x).ToArray(), dtype: ScalarType.Float32);
 
         string target = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
-        string parent = Path.GetDirectoryName(target) ?? throw new ArgumentException("Cannot save over a file-system root.", nameof(directory));
-        string name = Path.GetFileName(target);
         CheckReplaceable(target);
-        Directory.CreateDirectory(parent);
-
-        string temp = Path.Combine(parent, $".{name}.{Guid.NewGuid():N}.tmp");
-        Directory.CreateDirectory(temp);
-        try
+        AtomicDirectory.Write(target, temp =>
         {
             AtomicFile.Write(Path.Combine(temp, ConfigFileName), stream => stream.Write(configJson));
             SafeTensors.Save(Path.Combine(temp, WeightsFileName), weights);
@@ -175,14 +157,7 @@ public static class SaeLensFolder
             {
                 SafeTensors.Save(Path.Combine(temp, SparsityFileName), new Dictionary<string, Tensor> { [SparsityTensorName] = sparsity });
             }
-            FaultInjection.Value?.Invoke(SaveStage.FilesWritten);
-            MoveIntoPlace(temp, target, parent, name);
-        }
-        catch
-        {
-            TryDeleteDirectory(temp);
-            throw;
-        }
+        });
     }
 
     /// <summary>Reads and validates <c>cfg.json</c>, converting a pre-6.0 flat config to the v6 shape.</summary>
@@ -480,47 +455,6 @@ public static class SaeLensFolder
         {
             throw new IOException(
                 $"Cannot save an SAE folder at '{target}': the folder exists, is not empty and holds neither {ConfigFileName} nor {WeightsFileName}, so replacing it could destroy unrelated files.");
-        }
-    }
-
-    private static void MoveIntoPlace(string temp, string target, string parent, string name)
-    {
-        if (!Directory.Exists(target))
-        {
-            Directory.Move(temp, target);
-            return;
-        }
-        string previous = Path.Combine(parent, $".{name}.{Guid.NewGuid():N}.old");
-        Directory.Move(target, previous);
-        try
-        {
-            FaultInjection.Value?.Invoke(SaveStage.PreviousMovedAside);
-            Directory.Move(temp, target);
-        }
-        catch
-        {
-            try
-            {
-                Directory.Move(previous, target);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // The previous folder stays at its hidden name; the original failure is the one to report.
-            }
-            throw;
-        }
-        TryDeleteDirectory(previous);
-    }
-
-    private static void TryDeleteDirectory(string path)
-    {
-        try
-        {
-            if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Best effort: a leftover hidden folder is harmless, and the save itself succeeded or has its own error.
         }
     }
 }

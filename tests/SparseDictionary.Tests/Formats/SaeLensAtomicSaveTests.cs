@@ -60,9 +60,9 @@ public sealed class SaeLensAtomicSaveTests : IDisposable
         string? tempSeen = null;
 
         using var sae = new GatedSae(4, 5);
-        SaeLensFolder.FaultInjection.Value = stage =>
+        AtomicDirectory.FaultInjection.Value = stage =>
         {
-            if (stage != SaeLensFolder.SaveStage.FilesWritten) return;
+            if (stage != AtomicDirectory.Stage.FilesWritten) return;
             // The new folder is complete beside the old one, under a hidden name.
             tempSeen = Assert.Single(Directory.GetDirectories(_temp.Path), d => d != Target);
             Assert.StartsWith(".sae.", Path.GetFileName(tempSeen));
@@ -75,7 +75,7 @@ public sealed class SaeLensAtomicSaveTests : IDisposable
         }
         finally
         {
-            SaeLensFolder.FaultInjection.Value = null;
+            AtomicDirectory.FaultInjection.Value = null;
         }
 
         Assert.NotNull(tempSeen);
@@ -90,9 +90,9 @@ public sealed class SaeLensAtomicSaveTests : IDisposable
         var before = Snapshot();
 
         using var sae = new GatedSae(4, 5);
-        SaeLensFolder.FaultInjection.Value = stage =>
+        AtomicDirectory.FaultInjection.Value = stage =>
         {
-            if (stage != SaeLensFolder.SaveStage.PreviousMovedAside) return;
+            if (stage != AtomicDirectory.Stage.PreviousMovedAside) return;
             // Neither folder is at the target: a crash here leaves nothing that looks like a complete SAE folder.
             Assert.False(Directory.Exists(Target));
             throw new IOException("power cut");
@@ -103,7 +103,7 @@ public sealed class SaeLensAtomicSaveTests : IDisposable
         }
         finally
         {
-            SaeLensFolder.FaultInjection.Value = null;
+            AtomicDirectory.FaultInjection.Value = null;
         }
 
         Assert.Equal(before, Snapshot());
@@ -114,14 +114,14 @@ public sealed class SaeLensAtomicSaveTests : IDisposable
     public void SaveFailingWithNoPreviousFolder_CreatesNothing()
     {
         using var sae = new StandardSae(2, 3);
-        SaeLensFolder.FaultInjection.Value = _ => throw new IOException("disk full");
+        AtomicDirectory.FaultInjection.Value = _ => throw new IOException("disk full");
         try
         {
             Assert.Throws<IOException>(() => SaeLensFolder.Save(sae, Target));
         }
         finally
         {
-            SaeLensFolder.FaultInjection.Value = null;
+            AtomicDirectory.FaultInjection.Value = null;
         }
 
         Assert.Empty(Directory.EnumerateFileSystemEntries(_temp.Path));
