@@ -37,6 +37,12 @@ public sealed class SafeTensorsFile : IDisposable
     /// <summary>Gets the tensors of the file, in the order of their data in the file.</summary>
     public IReadOnlyList<SafeTensorInfo> Tensors { get; }
 
+    /// <summary>
+    /// The file offset of the data buffer (8 + header length), to which <see cref="SafeTensorInfo.Begin"/> is relative;
+    /// readers that memory-map tensors in place need it.
+    /// </summary>
+    internal long DataStart => _dataStart;
+
     /// <summary>Opens <paramref name="path"/> and validates its header.</summary>
     internal static SafeTensorsFile Open(string path)
     {

@@ -1,0 +1,67 @@
+using TorchSharp;
+using Xunit;
+using SparseDictionary.Activations;
+using static TorchSharp.torch;
+
+namespace SparseDictionary.Tests.Activations;
+
+/// <summary>Activations whose values say where they came from, and helpers to write and read them back.</summary>
+internal static class ActivationCacheTestData
+{
+    public const int DIn = 8;
+
+    /// <summary>Row i (counted from the start of the corpus) holds i + j/8 in column j: exact in float32 below 2^20.</summary>
+    public static Tensor Rows(long start, long count, int dIn = DIn, ScalarType dtype = ScalarType.Float32)
+    {
+        Tensor tokens = arange(start, start + count, dtype: ScalarType.Float64).unsqueeze(1);
+        Tensor columns = arange(0, dIn, dtype: ScalarType.Float64).div(8).unsqueeze(0);
+        return (tokens + columns).to(dtype);
+    }
+
+    public static ActivationCacheWriterOptions Options(int shardTokens, ScalarType dtype = ScalarType.Float32) => new()
+    {
+        ShardTokens = shardTokens,
+        StorageDType = dtype,
+        ModelName = "test-model",
+        HookName = "blocks.3.hook_resid_post",
+        Layer = "3",
+    };
+
+    /// <summary>Appends tokens [start, end) in uneven batches, so that batches straddle shard boundaries.</summary>
+    public static void Append(ActivationCacheWriter writer, long start, long end, int batch = 777)
+    {
+        for (long at = start; at < end; at += batch)
+        {
+            using var scope = NewDisposeScope();
+            writer.Append(Rows(at, Math.Min(batch, end - at), writer.DIn));
+        }
+    }
+
+    /// <summary>Writes a complete cache of <paramref name="tokens"/> rows.</summary>
+    public static ActivationCacheManifest Write(string directory, long tokens, int shardTokens, ScalarType dtype = ScalarType.Float32)
+    {
+        using var writer = ActivationCacheWriter.Open(directory, DIn, Options(shardTokens, dtype));
+        Append(writer, 0, tokens);
+        writer.Complete();
+        return writer.Manifest;
+    }
+
+    /// <summary>Every remaining row of <paramref name="source"/>, concatenated.</summary>
+    public static Tensor ReadAll(IActivationSource source, int batchSize)
+    {
+        var batches = new List<Tensor>();
+        while (source.NextBatch(batchSize) is { } batch)
+        {
+            Assert.True(batch.shape[0] <= batchSize);
+            batches.Add(batch);
+        }
+        return batches.Count == 0 ? empty(0, source.DIn) : cat(batches);
+    }
+
+    public static void AssertExactly(Tensor expected, Tensor actual)
+    {
+        Assert.Equal(expected.shape, actual.shape);
+        Assert.Equal(expected.dtype, actual.dtype);
+        Assert.True(expected.eq(actual).all().ToBoolean(), "tensors differ");
+    }
+}
