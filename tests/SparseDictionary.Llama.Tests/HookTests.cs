@@ -102,6 +102,30 @@ public sealed class HookTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(4, HookSite.ResidualPost)]
+    [InlineData(1, HookSite.ResidualPost)]
+    [InlineData(2, HookSite.ResidualPre)]
+    public void EarlyExit_AtABlockBoundary_SkipsEverythingAfter(int layer, HookSite site)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var point = new HookPoint(layer, site);
+        var reached = new List<HookPoint>();
+        var watch = Enumerable.Range(0, 5).SelectMany(l => Enum.GetValues<HookSite>().Select(s => new HookPoint(l, s)))
+            .Where(p => p <= point)
+            .ToDictionary(p => p, p => (Func<torch.Tensor, torch.Tensor>)(x => { reached.Add(p); return x; }));
+
+        using var early = _model.Forward(_tokens, options: new LlamaForwardOptions { Capture = [point], Replace = watch, StopAfterLastCapture = true });
+
+        Assert.Null(early.Logits);
+        Assert.Equal(point, reached[^1]);
+        Assert.Equal(watch.Keys.Order(), reached);
+        var reference = ReferenceDump.Read(Fixtures.Stories260KReference);
+        torch.Tensor expected = site == HookSite.ResidualPost ? reference.ResidPostOf(layer) : reference.ResidPostOf(layer - 1);
+        TensorAssert.Close(expected, early.Captured[point], 1e-4, point.Name);
+    }
+
     [Fact]
     public void InvalidOptions_AreRejected()
     {

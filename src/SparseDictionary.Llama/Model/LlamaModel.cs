@@ -85,8 +85,8 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor>
         Tensor blocked = AttentionMask.Blocked(attentionMask, seqLen, Device);
         var rotary = RotaryEmbedding.Create(seqLen, Config.HeadDim, Config.RopeTheta, DType, Device);
 
-        Tensor? residual = _backbone.Embedding.forward(ids);
-        for (int layer = 0; layer < Config.LayerCount && residual is not null; layer++)
+        Tensor residual = _backbone.Embedding.forward(ids);
+        for (int layer = 0; layer < Config.LayerCount && !hooks.Stopped; layer++)
         {
             Tensor? next;
             // Each block's temporaries are freed as soon as it ends: a 7B model would otherwise hold every layer's.
@@ -94,11 +94,15 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor>
             {
                 next = _backbone.Layers[layer].Forward(residual, rotary, blocked, hooks)?.alias().MoveToOuterDisposeScope();
             }
+            if (next is null)
+            {
+                break;
+            }
             residual.Dispose();
             residual = next;
         }
 
-        Tensor? logits = residual is null ? null : Unembed(NormalizeFinal(residual)).MoveToOuterDisposeScope();
+        Tensor? logits = hooks.Stopped ? null : Unembed(NormalizeFinal(residual)).MoveToOuterDisposeScope();
         return new LlamaForwardResult(logits, hooks.TakeCaptured());
     }
 
