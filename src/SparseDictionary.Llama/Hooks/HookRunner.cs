@@ -8,22 +8,26 @@ internal sealed class HookRunner
     private readonly IReadOnlyDictionary<HookPoint, Func<Tensor, Tensor>> _replace;
     private readonly HashSet<HookPoint> _capture;
     private readonly HookPoint? _stopAt;
+    private readonly DisposeScope _resultScope;
     private readonly Dictionary<HookPoint, Tensor> _captured = [];
-    private DisposeScope? _resultScope;
 
-    private HookRunner(IReadOnlyDictionary<HookPoint, Func<Tensor, Tensor>> replace, HashSet<HookPoint> capture, HookPoint? stopAt)
+    private HookRunner(IReadOnlyDictionary<HookPoint, Func<Tensor, Tensor>> replace, HashSet<HookPoint> capture, HookPoint? stopAt, DisposeScope resultScope)
     {
         _replace = replace;
         _capture = capture;
         _stopAt = stopAt;
+        _resultScope = resultScope;
     }
 
     /// <summary>Whether the pass has reached the point after which it stops.</summary>
     public bool Stopped { get; private set; }
 
-    /// <summary>Checks <paramref name="options"/> against a model of <paramref name="layerCount"/> blocks.</summary>
+    /// <summary>
+    /// Checks <paramref name="options"/> against a model of <paramref name="layerCount"/> blocks. Captured values join
+    /// <paramref name="resultScope"/>, the pass's outermost scope, so that they survive its per-block scopes.
+    /// </summary>
     /// <exception cref="ArgumentException">A point names a missing layer, or an early stop is impossible.</exception>
-    public static HookRunner Create(LlamaForwardOptions? options, int layerCount)
+    public static HookRunner Create(LlamaForwardOptions? options, int layerCount, DisposeScope resultScope)
     {
         options ??= new LlamaForwardOptions();
         ArgumentNullException.ThrowIfNull(options.Capture, nameof(options.Capture));
@@ -61,11 +65,8 @@ internal sealed class HookRunner
                 }
             }
         }
-        return new HookRunner(options.Replace, capture, stopAt);
+        return new HookRunner(options.Replace, capture, stopAt, resultScope);
     }
-
-    /// <summary>Sets the dispose scope that captured values join, so that they survive the pass's inner scopes.</summary>
-    public void Begin(DisposeScope resultScope) => _resultScope = resultScope;
 
     /// <summary>
     /// Returns the value the rest of the pass uses at <paramref name="point"/>: <paramref name="value"/> passed through the
@@ -80,8 +81,7 @@ internal sealed class HookRunner
         if (_capture.Contains(point))
         {
             // A new handle on the same storage: the pass may dispose its own handle while the caller keeps this one.
-            Tensor alias = value.alias();
-            _captured[point] = _resultScope is null ? alias : alias.MoveToOtherDisposeScope(_resultScope);
+            _captured[point] = value.alias().MoveToOtherDisposeScope(_resultScope);
         }
         if (point == _stopAt)
         {
@@ -97,7 +97,7 @@ internal sealed class HookRunner
         {
             value.MoveToOuterDisposeScope();
         }
-        return _captured;
+        return _captured.AsReadOnly();
     }
 
     private static Tensor Replaced(HookPoint point, Tensor value, Func<Tensor, Tensor> replacement)

@@ -77,9 +77,8 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor>
     public LlamaForwardResult Forward(Tensor tokens, Tensor? attentionMask = null, LlamaForwardOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(tokens);
-        HookRunner hooks = HookRunner.Create(options, Config.LayerCount);
         using DisposeScope scope = NewDisposeScope();
-        hooks.Begin(scope);
+        HookRunner hooks = HookRunner.Create(options, Config.LayerCount, scope);
         Tensor ids = TokenInput.Validate(tokens, attentionMask, Config, Device);
         long seqLen = ids.shape[1];
         Tensor blocked = AttentionMask.Blocked(attentionMask, seqLen, Device);
