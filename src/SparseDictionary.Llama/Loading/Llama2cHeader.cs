@@ -27,17 +27,10 @@ internal sealed class Llama2cHeader
         ["eosTokenId"] = "vocab_size",
     };
 
-    private Llama2cHeader(LlamaConfig config, long expectedFileBytes)
-    {
-        Config = config;
-        ExpectedFileBytes = expectedFileBytes;
-    }
+    private Llama2cHeader(LlamaConfig config) => Config = config;
 
     /// <summary>The model's configuration: ε 1e-5, θ 10000, BOS 1 and EOS 2, as <c>run.c</c> hard-codes them.</summary>
     public LlamaConfig Config { get; }
-
-    /// <summary>The exact size of a file with this header.</summary>
-    public long ExpectedFileBytes { get; }
 
     /// <summary>Reads and validates the header of <paramref name="path"/> and checks the file's size against it.</summary>
     /// <exception cref="ModelFormatException">The header is invalid or the file's size does not match it.</exception>
@@ -87,7 +80,7 @@ internal sealed class Llama2cHeader
                 ? $"the file is truncated: its header ({header}) describes {expected} bytes, but the file holds {stream.Length}."
                 : $"the file holds {stream.Length} bytes, more than the {expected} its header ({header}) describes.");
         }
-        return new Llama2cHeader(config, expected);
+        return new Llama2cHeader(config);
     }
 
     /// <summary>The number of float32 values in each section of the file, in file order, after the header.</summary>
