@@ -1,0 +1,111 @@
+using System.Text.Json;
+using static TorchSharp.torch;
+
+namespace SparseDictionary.Llama;
+
+/// <summary>Reads a Hugging Face <c>config.json</c> of a <c>LlamaForCausalLM</c> into a <see cref="LlamaConfig"/>.</summary>
+/// <remarks>
+/// Defaults follow transformers' <c>LlamaConfig</c> where the task allows one (key/value heads = query heads, θ = 10000, untied
+/// embeddings, BOS 1, EOS 2); the shape and the norm ε are required. Keys that would change the computation in ways this
+/// model does not implement (RoPE scaling, biases, another activation or head width) are rejected rather than ignored.
+/// </remarks>
+internal static class HuggingFaceConfigReader
+{
+    // LlamaConfig's constructor parameters → the config.json keys they come from, to name the key in cross-field errors.
+    private static readonly Dictionary<string, string> KeyOfParameter = new(StringComparer.Ordinal)
+    {
+        ["dim"] = "hidden_size",
+        ["hiddenDim"] = "intermediate_size",
+        ["layerCount"] = "num_hidden_layers",
+        ["headCount"] = "num_attention_heads",
+        ["kvHeadCount"] = "num_key_value_heads",
+        ["vocabSize"] = "vocab_size",
+        ["maxSeqLen"] = "max_position_embeddings",
+        ["rmsNormEps"] = "rms_norm_eps",
+        ["ropeTheta"] = "rope_theta",
+        ["bosTokenId"] = "bos_token_id",
+        ["eosTokenId"] = "eos_token_id",
+    };
+
+    private static readonly Dictionary<string, ScalarType> DTypes = new(StringComparer.Ordinal)
+    {
+        ["float32"] = ScalarType.Float32,
+        ["float16"] = ScalarType.Float16,
+        ["bfloat16"] = ScalarType.BFloat16,
+        ["float64"] = ScalarType.Float64,
+    };
+
+    /// <exception cref="ModelFormatException">The file is missing or malformed, or describes a model this library cannot run.</exception>
+    public static LlamaConfig Read(string path)
+    {
+        using JsonDocument document = JsonFile.ReadObject(path);
+        JsonFields fields = JsonFields.FromObject(document.RootElement, path);
+        RejectUnsupported(fields);
+
+        int dim = fields.RequirePositiveInt("hidden_size");
+        int hiddenDim = fields.RequirePositiveInt("intermediate_size");
+        int layers = fields.RequirePositiveInt("num_hidden_layers");
+        int heads = fields.RequirePositiveInt("num_attention_heads");
+        int kvHeads = fields.PositiveInt("num_key_value_heads", heads);
+        int vocab = fields.RequirePositiveInt("vocab_size");
+        int maxSeqLen = fields.RequirePositiveInt("max_position_embeddings");
+        double eps = fields.RequirePositiveDouble("rms_norm_eps");
+        double theta = fields.PositiveDouble("rope_theta", 10000);
+        bool tied = fields.Bool("tie_word_embeddings", false);
+        int? bos = fields.TokenId("bos_token_id", 1);
+        int? eos = fields.TokenId("eos_token_id", 2);
+        ScalarType? dtype = ReadDType(fields);
+
+        if (fields.Get("head_dim") is { ValueKind: not JsonValueKind.Null } headDim
+            && !(headDim.TryGetInt32(out int declared) && declared * heads == dim))
+        {
+            throw fields.Error("head_dim", $"only head_dim = hidden_size / num_attention_heads = {(double)dim / heads} is supported, found {JsonFields.Describe(headDim)}.");
+        }
+
+        try
+        {
+            return new LlamaConfig(dim, hiddenDim, layers, heads, kvHeads, vocab, maxSeqLen, eps, theta, tied, bos, eos, dtype);
+        }
+        catch (ArgumentException e)
+        {
+            string key = e.ParamName is { } name && KeyOfParameter.TryGetValue(name, out string? mapped) ? mapped : e.ParamName ?? "?";
+            throw ModelFormatException.ForField(path, key, e.Message, e);
+        }
+    }
+
+    private static void RejectUnsupported(JsonFields fields)
+    {
+        if (fields.Get("rope_scaling") is { ValueKind: not JsonValueKind.Null } scaling)
+        {
+            throw fields.Error("rope_scaling", $"RoPE scaling is not supported (only plain rotary embeddings are implemented); expected null, found {JsonFields.Describe(scaling)}.");
+        }
+        if (fields.OptionalString("model_type") is { } modelType && modelType != "llama")
+        {
+            throw fields.Error("model_type", $"expected \"llama\", found \"{modelType}\".");
+        }
+        if (fields.OptionalString("hidden_act") is { } activation && activation != "silu")
+        {
+            throw fields.Error("hidden_act", $"only the \"silu\" activation is supported, found \"{activation}\".");
+        }
+        foreach (string key in (string[])["attention_bias", "mlp_bias"])
+        {
+            if (fields.Bool(key, false))
+            {
+                throw fields.Error(key, "projection biases are not supported.");
+            }
+        }
+    }
+
+    // transformers wrote "torch_dtype" until 4.56 and "dtype" since.
+    private static ScalarType? ReadDType(JsonFields fields)
+    {
+        string key = fields.Get("dtype") is not null ? "dtype" : "torch_dtype";
+        if (fields.OptionalString(key) is not { } name)
+        {
+            return null;
+        }
+        return DTypes.TryGetValue(name, out ScalarType dtype)
+            ? dtype
+            : throw fields.Error(key, $"expected one of {string.Join(", ", DTypes.Keys)}, found \"{name}\".");
+    }
+}
