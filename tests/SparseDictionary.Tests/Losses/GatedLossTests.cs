@@ -1,3 +1,4 @@
+using TorchSharp;
 using SparseDictionary.Losses;
 using SparseDictionary.Tests.Autoencoders;
 using Xunit;
@@ -115,6 +116,25 @@ public class GatedLossTests
         //   W_gate g₁ = (2·(−0.4375) + 2·1.875, −1·1.875) = (2.875, −1.875)
         //   → −(3.375, −2.125) = (−3.375, 2.125)
         TensorAssert.Close(new[] { -3.375, 2.125 }, sae.DecoderBias.grad!);
+    }
+
+    [Fact]
+    public void AuxiliaryTermWithDetachedCentringSendsNoGradientToTheDecoderAtAll()
+    {
+        using var sae = TinySaes.Gated();
+        using var scope = NewDisposeScope();
+        var x = TinySaes.GatedInput();
+        var term = new GatedAuxiliaryLoss(stopGradientToInputCentring: true);
+        var value = term.Compute(x, sae.Forward(x), sae);
+        double paperValue = new GatedAuxiliaryLoss().Compute(x, sae.Forward(x), sae).ToDouble();
+        value.backward();
+
+        Assert.Equal(paperValue, value.ToDouble(), 12); // same value, only the gradient path differs
+        TensorAssert.NullOrZero(sae.DecoderWeight.grad, "W_dec");
+        TensorAssert.NullOrZero(sae.DecoderBias.grad, "b_dec");
+        // The gate path learns exactly as with the paper's term (hand-computed in the test above).
+        TensorAssert.Close(new[] { -0.4375, -0.25, 2.0 }, sae.GateBias.grad!);
+        TensorAssert.Close(new double[,] { { -0.875, -0.25, 3.875 }, { 0.4375, -0.25, -1.75 } }, sae.GateWeight.grad!);
     }
 
     [Fact]
