@@ -113,6 +113,38 @@ public sealed class ModelActivationSourceTests : IDisposable
     }
 
     [Fact]
+    public void PerLayerViews_ReadInTurn_EqualSeparateSources()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var options = new ModelActivationSourceOptions { Windows = Packed, WindowsPerForward = 2, SkipTokens = 3 };
+        using var reader = new MultiLayerActivationReader(_model, _tokenizer, _text, [Layer1, Layer3], options);
+        IReadOnlyDictionary<HookPoint, IActivationSource> views = reader.CreateViews();
+        var rows = new Dictionary<HookPoint, List<torch.Tensor>> { [Layer1] = [], [Layer3] = [] };
+        bool any = true;
+        while (any)
+        {
+            any = false;
+            foreach (HookPoint point in new[] { Layer3, Layer1 })
+            {
+                if (views[point].NextBatch(point == Layer1 ? 4 : 6) is { } batch)
+                {
+                    rows[point].Add(batch);
+                    any = true;
+                }
+            }
+        }
+        Assert.Equal(NonBosTokens, views[Layer1].Position);
+        Assert.Equal(NonBosTokens, views[Layer3].Position);
+        Assert.Throws<InvalidOperationException>(() => reader.CreateViews());
+        foreach (HookPoint point in new[] { Layer1, Layer3 })
+        {
+            TensorAssert.Close(Direct(Packed, point)[3..], torch.cat(rows[point], 0), 1e-5, $"view of {point}");
+            views[point].Dispose();
+        }
+    }
+
+    [Fact]
     public void Collect_WritesOneCachePerLayer_AndResumesWithoutDuplicates()
     {
         using var scope = torch.NewDisposeScope();
@@ -125,7 +157,7 @@ public sealed class ModelActivationSourceTests : IDisposable
             Cache = new ActivationCacheWriterOptions { ShardTokens = 5, ModelName = "stories260K" },
         };
 
-        // Interrupted at the third forward pass: two windows (7 + 7 tokens) were appended, two shards per layer written.
+        // Interrupted at the third forward pass: two windows (10 to 14 tokens) were appended, two shards per layer written.
         long reports = 0;
         Assert.Throws<InvalidOperationException>(() => ActivationCollector.Collect(_model, _tokenizer, _text, [Layer1, Layer3], Folder, options,
             new SyncProgress(_ => { if (++reports == 3) throw new InvalidOperationException("crash"); })));

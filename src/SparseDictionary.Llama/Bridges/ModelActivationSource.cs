@@ -11,9 +11,7 @@ namespace SparseDictionary.Llama.Bridges;
 public sealed class ModelActivationSource : IActivationSource
 {
     private readonly MultiLayerActivationReader _reader;
-    private readonly HookPoint _hookPoint;
-    private Tensor? _current;
-    private long _offset;
+    private readonly RowBatcher _batcher;
 
     /// <summary>Creates the source; nothing is read until <see cref="NextBatch"/>.</summary>
     /// <param name="model">The model; it is not disposed with the source.</param>
@@ -26,60 +24,32 @@ public sealed class ModelActivationSource : IActivationSource
         ModelActivationSourceOptions? options = null, IProgress<long>? progress = null)
     {
         _reader = new MultiLayerActivationReader(model, tokenizer, text, [hookPoint], options, progress);
-        _hookPoint = hookPoint;
-        Position = _reader.Options.SkipTokens;
+        HookPoint = hookPoint;
+        _batcher = new RowBatcher(NextChunk);
     }
 
     /// <summary>Gets the hook point served.</summary>
-    public HookPoint HookPoint => _hookPoint;
+    public HookPoint HookPoint { get; }
 
     /// <inheritdoc />
     public int DIn => _reader.DModel;
 
     /// <summary>Gets the position in the stream of collected tokens: <see cref="ModelActivationSourceOptions.SkipTokens"/> plus the rows served.</summary>
-    public long Position { get; private set; }
+    public long Position => _reader.Options.SkipTokens + _batcher.Served;
 
     /// <inheritdoc />
-    public Tensor? NextBatch(int batchSize)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
-        using var scope = NewDisposeScope();
-        var pieces = new List<Tensor>();
-        long needed = batchSize;
-        while (needed > 0)
-        {
-            if (_current is null || _offset == _current.shape[0])
-            {
-                if (!Refill()) break;
-            }
-            long take = Math.Min(needed, _current!.shape[0] - _offset);
-            pieces.Add(_current.narrow(0, _offset, take));
-            _offset += take;
-            needed -= take;
-        }
-        if (pieces.Count == 0) return null;
-        Tensor batch = pieces.Count == 1 ? pieces[0].clone() : cat(pieces, 0);
-        Position += batch.shape[0];
-        return batch.MoveToOuterDisposeScope();
-    }
+    public Tensor? NextBatch(int batchSize) => _batcher.NextBatch(batchSize);
 
     /// <summary>Releases the buffered activations and stops reading the corpus.</summary>
     public void Dispose()
     {
-        _current?.Dispose();
-        _current = null;
+        _batcher.Dispose();
         _reader.Dispose();
     }
 
-    private bool Refill()
+    private Tensor? NextChunk()
     {
-        _current?.Dispose();
-        _current = null;
-        _offset = 0;
         using var scope = NewDisposeScope();
-        IReadOnlyDictionary<HookPoint, Tensor>? next = _reader.Next();
-        if (next is null) return false;
-        _current = next[_hookPoint].DetachFromDisposeScope();
-        return true;
+        return _reader.Next()?[HookPoint].DetachFromDisposeScope();
     }
 }

@@ -19,6 +19,7 @@ public sealed class MultiLayerActivationReader : IDisposable
     private readonly HookPoint[] _hookPoints;
     private long _toSkip;
     private bool _exhausted;
+    private bool _viewsCreated;
 
     /// <summary>Creates the reader; nothing is read until <see cref="Next"/>.</summary>
     /// <param name="model">The model; it is not disposed with the reader.</param>
@@ -116,6 +117,22 @@ public sealed class MultiLayerActivationReader : IDisposable
         }
         _exhausted = true;
         return null;
+    }
+
+    /// <summary>
+    /// Creates one <see cref="SparseDictionary.Activations.IActivationSource"/> per hook point, fed from this reader's forward
+    /// passes: when a view needs rows it runs the next pass and queues the other points' rows for their views. Memory stays
+    /// bounded by about one pass when the views are read in step (such as one batch from each in turn); a view read far ahead
+    /// of the others makes them queue what it has passed. Do not call <see cref="Next"/> while using the views. Disposing a
+    /// view drops its queue; disposing the reader is still the caller's job.
+    /// </summary>
+    /// <returns>The views by hook point; each view's position counts the rows it served after the skipped tokens.</returns>
+    /// <exception cref="InvalidOperationException">The views were already created.</exception>
+    public IReadOnlyDictionary<HookPoint, SparseDictionary.Activations.IActivationSource> CreateViews()
+    {
+        if (_viewsCreated) throw new InvalidOperationException("The views of this reader were already created.");
+        _viewsCreated = true;
+        return new LayerActivationViews(this).Views;
     }
 
     /// <summary>Stops reading the corpus.</summary>
