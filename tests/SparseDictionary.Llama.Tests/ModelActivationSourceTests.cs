@@ -165,7 +165,9 @@ public sealed class ModelActivationSourceTests : IDisposable
         // As if layer 1's second shard never made it into the manifest.
         DropLastShard(Folder(Layer1));
 
-        ActivationCollectionResult result = ActivationCollector.Collect(_model, _tokenizer, _text, [Layer1, Layer3], Folder, options);
+        // Resumed through the by-layer overload, which must name the same hooks and folders.
+        ActivationCollectionResult result = ActivationCollector.Collect(_model, _tokenizer, _text, [1, 3],
+            layer => Folder(new HookPoint(layer, HookSite.ResidualPost)), options);
 
         Assert.Equal(5, result.ResumedTokens[Layer1]);
         Assert.Equal(10, result.ResumedTokens[Layer3]);

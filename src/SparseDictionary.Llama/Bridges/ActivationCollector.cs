@@ -9,6 +9,28 @@ namespace SparseDictionary.Llama.Bridges;
 public static class ActivationCollector
 {
     /// <summary>
+    /// Collects the residual stream after each of <paramref name="layers"/> (<see cref="HookSite.ResidualPost"/>), one cache
+    /// per layer; see <see cref="Collect(LlamaModel, ITokenizer, ITextSource, IReadOnlyList{HookPoint}, Func{HookPoint, string}, ActivationCollectorOptions?, IProgress{long}?)"/>.
+    /// </summary>
+    /// <param name="model">The model.</param>
+    /// <param name="tokenizer">The model's tokenizer.</param>
+    /// <param name="text">The corpus; it must read the same documents on every run for resuming to be correct.</param>
+    /// <param name="layers">The zero-based layers, distinct.</param>
+    /// <param name="folderForLayer">The cache folder of each layer.</param>
+    /// <param name="options">The options; the defaults when <see langword="null"/>.</param>
+    /// <param name="progress">Told the position in tokens after each forward pass, if given.</param>
+    /// <returns>How many tokens each cache held before and after.</returns>
+    public static ActivationCollectionResult Collect(LlamaModel model, ITokenizer tokenizer, ITextSource text,
+        IReadOnlyList<int> layers, Func<int, string> folderForLayer, ActivationCollectorOptions? options = null,
+        IProgress<long>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        ArgumentNullException.ThrowIfNull(folderForLayer);
+        HookPoint[] points = [.. layers.Select(l => new HookPoint(l, HookSite.ResidualPost))];
+        return Collect(model, tokenizer, text, points, p => folderForLayer(p.Layer), options, progress);
+    }
+
+    /// <summary>
     /// Runs the model over the corpus once and appends each hook point's activations to its cache, then completes the
     /// caches. An interrupted run resumes: the corpus is re-read, skipping the tokens every cache already holds (without
     /// running the model on whole skipped windows), and a cache that got further than the others skips its extra rows, so
