@@ -106,6 +106,37 @@ public sealed class CorpusSourceTests : IDisposable
     }
 
     [Fact]
+    public void Jsonl_CrLfLongLinesAcrossBuffers_AndNoFinalNewline()
+    {
+        string path = _dir.File("crlf.jsonl");
+        string big = new('x', 200_000);
+        File.WriteAllText(path, "{\"id\": 7, \"text\": \"a\"}\r\n\r\n{\"text\": \"" + big + "\"}\r\n{\"id\": \"last\", \"text\": \"z\"}");
+        var docs = new JsonlSource(path).ReadDocuments().ToList();
+        Assert.Equal(["7", "crlf.jsonl:3", "last"], docs.Select(d => d.Id));
+        Assert.Equal(big, docs[1].Text);
+        Assert.Equal([1L, 3L, 4L], docs.Select(d => d.Line));
+    }
+
+    [Fact]
+    public void Jsonl_InvalidUtf8_IsABadLine()
+    {
+        string path = _dir.File("bytes.jsonl");
+        File.WriteAllBytes(path, [.. "{\"text\": \"ok\"}\n{\"text\": \""u8.ToArray(), 0xFF, 0xFE, .. "\"}\n"u8.ToArray()]);
+        var error = Assert.Throws<CorpusFormatException>(() => new JsonlSource(path).ReadDocuments().ToList());
+        Assert.Equal(2, error.Line);
+        Assert.Contains("bytes.jsonl", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WikiTextArticles_CountsTheSharedCorpusArticles()
+    {
+        string path = Path.Combine(Fixtures.SharedDirectory, "corpora", "wikitext2-valid.txt");
+        var ids = new PlainTextSource(path, DocumentSplit.WikiTextArticles).ReadDocuments().Select(d => d.Id).ToList();
+        Assert.Equal(File.ReadLines(path).Count(l => l.StartsWith(" = ", StringComparison.Ordinal) && !l.StartsWith(" = = ", StringComparison.Ordinal)), ids.Count);
+        Assert.DoesNotContain(ids, id => id.StartsWith('='));
+    }
+
+    [Fact]
     public void Jsonl_TooLongAndTooDeepLines_AreBadLines()
     {
         string path = _dir.File("long.jsonl");

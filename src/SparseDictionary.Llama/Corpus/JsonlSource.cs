@@ -113,10 +113,10 @@ public sealed class JsonlSource : ITextSource
         {
             return (true, null, $"not valid JSON: {e.Message}", e);
         }
-        catch (ArgumentException e)
+        catch (InvalidOperationException e)
         {
-            // Invalid UTF-8 surfaces as an ArgumentException from the reader.
-            return (true, null, $"not valid UTF-8 JSON: {e.Message}", e);
+            // A string with invalid UTF-8 parses, but cannot be read as text.
+            return (true, null, $"not valid UTF-8: {e.Message}", e);
         }
     }
 
