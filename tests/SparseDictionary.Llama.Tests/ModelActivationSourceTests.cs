@@ -183,6 +183,22 @@ public sealed class ModelActivationSourceTests : IDisposable
         }
     }
 
+    [Fact]
+    public void BadArguments_AreRejectedUpFront()
+    {
+        Assert.Throws<ArgumentException>(() => new MultiLayerActivationReader(_model, _tokenizer, _text, []));
+        Assert.Throws<ArgumentException>(() => new MultiLayerActivationReader(_model, _tokenizer, _text, [Layer1, Layer1]));
+        var tooDeep = Assert.Throws<ArgumentException>(() => new ModelActivationSource(_model, _tokenizer, _text, new HookPoint(5, HookSite.ResidualPost)));
+        Assert.Contains("blocks.5.hook_resid_post", tooDeep.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => new ModelActivationSource(_model, _tokenizer, _text, Layer1,
+            new ModelActivationSourceOptions { Windows = new ContextWindowOptions { ContextLength = 513 } }));
+        var perForward = Assert.Throws<ArgumentOutOfRangeException>(() => new ModelActivationSource(_model, _tokenizer, _text, Layer1,
+            new ModelActivationSourceOptions { WindowsPerForward = 0 }));
+        Assert.Equal("WindowsPerForward", perForward.ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ModelActivationSource(_model, _tokenizer, _text, Layer1,
+            new ModelActivationSourceOptions { DType = torch.ScalarType.Int32 }));
+    }
+
     private static void DropLastShard(string folder)
     {
         string manifestPath = Path.Combine(folder, "manifest.json");
