@@ -7,6 +7,9 @@ internal static class Fixtures
 
     public static string Llama2cDirectory => Root.Value;
 
+    /// <summary>The shared folder (holding <c>fixtures/</c> and <c>corpora/</c>).</summary>
+    public static string SharedDirectory => Path.GetFullPath(Path.Combine(Root.Value, "..", ".."));
+
     public static string Stories260K => Path.Combine(Root.Value, "stories260K.bin");
 
     public static string Stories260KReference => Path.Combine(Root.Value, "stories260K_once.bin");
