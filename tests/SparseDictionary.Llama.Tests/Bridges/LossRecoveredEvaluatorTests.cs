@@ -46,6 +46,30 @@ public sealed class LossRecoveredEvaluatorTests(ITestOutputHelper output) : IDis
     }
 
     [Fact]
+    public void SaeInAnotherElementType_IsSplicedThroughItsOwnType()
+    {
+        // A float64 SAE in a float32 model: the site's value goes to float64 and back, and an exact SAE stays exact.
+        using var sae = LinearSaes.Scaled(_model.Config.Dim, 1);
+        sae.MoveTo(torch.CPU, torch.ScalarType.Float64);
+        LossRecoveredResult r = Evaluate(sae, LongPrompt);
+
+        Assert.Equal(r.CeLossWithoutSae, r.CeLossWithSae, 1e-6);
+        Assert.Equal(1.0, r.CeLossScore, 1e-6);
+    }
+
+    [Fact]
+    public void NothingScored_GivesNaN()
+    {
+        using var sae = LinearSaes.Scaled(_model.Config.Dim, 1);
+        var evaluator = new LossRecoveredEvaluator(_model, sae, new LossRecoveredOptions(Layer1));
+        evaluator.Accumulate(Row([1])); // One token: nothing to predict.
+        LossRecoveredResult r = evaluator.Result();
+
+        Assert.Equal(0, r.ScoredTokens);
+        Assert.All(r.ToMetrics().Values, v => Assert.True(double.IsNaN(v)));
+    }
+
+    [Fact]
     public void ZeroSae_IsAsBadAsZeroAblation()
     {
         using var sae = LinearSaes.Scaled(_model.Config.Dim, 0);
