@@ -17,7 +17,7 @@ internal static class Recipe
     public static LanguageModelTrainerOptions Training(int steps) => new(
         steps: steps, batchSize: 16, contextLength: 128, learningRate: 2e-3, warmupSteps: Math.Min(100, steps / 10),
         minLearningRate: 2e-4, weightDecay: 0.1, beta1: 0.9, beta2: 0.95, gradientClip: 1.0, seed: Seed, threads: 2,
-        evalInterval: 250, maxEvalWindows: 0);
+        evalInterval: 500, maxEvalWindows: 0);
 
-    public const int DefaultSteps = 2000;
+    public const int DefaultSteps = 1500;
 }
