@@ -21,6 +21,7 @@ int[] train = Pack(split.TrainLines), heldOut = Pack(split.HeldOutLines);
 Console.WriteLine($"Tokenizer: {vocabulary.Count} tokens, {vocabulary.MergeCount} merges; {train.Length} training and {heldOut.Length} held-out tokens ({total.Elapsed.TotalSeconds:F0} s).");
 
 double unigram = UnigramBaseline.Perplexity(train, heldOut, vocabulary.Count);
+Console.WriteLine($"Unigram baseline (add-one) held-out perplexity: {unigram:F2}.");
 LlamaConfig config = Recipe.Model(vocabulary.Count);
 int steps = arguments.Measure ?? arguments.Steps;
 LanguageModelTrainerOptions options = Recipe.Training(steps);
