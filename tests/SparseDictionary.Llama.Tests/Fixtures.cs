@@ -22,6 +22,9 @@ internal static class Fixtures
 
     public static string AidreamsTok512 => Path.Combine(Root.Value, "more", "aidreams260K", "tok512.bin");
 
+    /// <summary>The shared corpora folder (WikiText-2, Brown).</summary>
+    public static string Corpora => Path.GetFullPath(Path.Combine(Root.Value, "..", "..", "corpora"));
+
     /// <summary>The prompt "Once upon a time" as the reference tokenised it, BOS first.</summary>
     public static readonly long[] OnceUponATime = [1, 403, 407, 261, 378];
 

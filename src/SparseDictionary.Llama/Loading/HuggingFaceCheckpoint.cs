@@ -13,7 +13,7 @@ namespace SparseDictionary.Llama;
 /// <c>lm_head.weight</c> when the embeddings are tied, as transformers does). The weights are then copied one tensor at
 /// a time, one shard open at a time, so that loading needs the model's memory plus one tensor.
 /// </remarks>
-public static class HuggingFaceCheckpoint
+public static partial class HuggingFaceCheckpoint
 {
     /// <summary>The configuration file's name.</summary>
     public const string ConfigFileName = "config.json";

@@ -125,6 +125,18 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor>
             : _outputHead.forward(normalized);
     }
 
+    /// <summary>
+    /// Makes every weight require gradients, for <see cref="LanguageModelTrainer"/>: the model is otherwise an inference
+    /// model whose weights autograd ignores (see <see cref="FrozenParameter"/>).
+    /// </summary>
+    internal void EnableTraining()
+    {
+        foreach (Parameter parameter in parameters())
+        {
+            parameter.requires_grad = true;
+        }
+    }
+
     /// <summary>Every parameter, by its <c>LlamaForCausalLM</c> name; with tied embeddings there is no <c>lm_head.weight</c>.</summary>
     internal IReadOnlyDictionary<string, Parameter> ParametersByName() =>
         named_parameters().ToDictionary(p => p.name, p => p.parameter, StringComparer.Ordinal);
