@@ -26,7 +26,7 @@ public sealed class CorpusSourceTests : IDisposable
     [Fact]
     public void WikiTextArticles_OnTheSharedCorpus_FindsTheFirstArticle()
     {
-        string path = Path.Combine(Fixtures.SharedDirectory, "corpora", "wikitext2-valid.txt");
+        string path = Path.Combine(Fixtures.Corpora, "wikitext2-valid.txt");
         TextDocument first = new PlainTextSource(path, DocumentSplit.WikiTextArticles).ReadDocuments().First();
         Assert.Equal("Homarus gammarus", first.Id);
         Assert.StartsWith(" Homarus gammarus , known as the European lobster", first.Text, StringComparison.Ordinal);
@@ -130,7 +130,7 @@ public sealed class CorpusSourceTests : IDisposable
     [Fact]
     public void WikiTextArticles_CountsTheSharedCorpusArticles()
     {
-        string path = Path.Combine(Fixtures.SharedDirectory, "corpora", "wikitext2-valid.txt");
+        string path = Path.Combine(Fixtures.Corpora, "wikitext2-valid.txt");
         var ids = new PlainTextSource(path, DocumentSplit.WikiTextArticles).ReadDocuments().Select(d => d.Id).ToList();
         Assert.Equal(File.ReadLines(path).Count(l => l.StartsWith(" = ", StringComparison.Ordinal) && !l.StartsWith(" = = ", StringComparison.Ordinal)), ids.Count);
         Assert.DoesNotContain(ids, id => id.StartsWith('='));

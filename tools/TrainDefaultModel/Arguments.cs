@@ -27,16 +27,16 @@ internal sealed record Arguments(string Corpora, string Output, int Steps, int? 
         return new Arguments(corpora, output, steps, measure);
     }
 
-    // The shared corpora sit beside the repository root (the folder holding SparseDictionary.sln).
+    // The corpora ship in the repository under data/corpora (the repository root holds SparseDictionary.sln).
     private static string FindCorpora()
     {
         for (DirectoryInfo? dir = new(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "SparseDictionary.sln")))
             {
-                return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "corpora"));
+                return Path.GetFullPath(Path.Combine(dir.FullName, "data", "corpora"));
             }
         }
-        return Path.Combine("..", "shared", "corpora");
+        return Path.Combine("data", "corpora");
     }
 }
