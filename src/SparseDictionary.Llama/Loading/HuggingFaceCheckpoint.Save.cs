@@ -33,7 +33,7 @@ public static partial class HuggingFaceCheckpoint
         {
             throw new ArgumentOutOfRangeException(nameof(weightDType), dtype, "The weights must be stored as float32, float16, bfloat16 or float64.");
         }
-        AtomicWrite.Folder(folder, temp =>
+        AtomicDirectory.Write(folder, temp =>
         {
             File.WriteAllBytes(Path.Combine(temp, ConfigFileName), ConfigJson(model.Config, dtypeName));
             using (DisposeScope scope = NewDisposeScope())

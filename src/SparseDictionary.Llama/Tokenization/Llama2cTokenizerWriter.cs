@@ -1,3 +1,4 @@
+using SparseDictionary.Formats;
 using System.Buffers.Binary;
 
 namespace SparseDictionary.Llama;
@@ -15,7 +16,7 @@ public static class Llama2cTokenizerWriter
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(vocabulary);
-        AtomicWrite.File(path, stream =>
+        AtomicFile.Write(path, stream =>
         {
             Span<byte> word = stackalloc byte[4];
             BinaryPrimitives.WriteUInt32LittleEndian(word, (uint)vocabulary.Pieces.Max(p => p.Length));

@@ -4,7 +4,7 @@ namespace SparseDictionary.Formats;
 /// Creates or replaces a folder so that a crash or failure leaves at its path either the old folder, the complete new
 /// one, or nothing — never a partial folder.
 /// </summary>
-internal static class AtomicDirectory
+public static class AtomicDirectory
 {
     /// <summary>Points where tests can make a write fail.</summary>
     internal enum Stage
@@ -24,10 +24,13 @@ internal static class AtomicDirectory
     /// place. An existing folder is renamed aside first and deleted only once the new one is in place; on failure it is
     /// moved back and the temporary folder is deleted.
     /// </summary>
-    /// <param name="target">Full path of the folder to create or replace; its parent is created if needed.</param>
+    /// <param name="target">The folder to create or replace; its parent is created if needed.</param>
     /// <param name="fill">Writes the folder's files into the directory it is given.</param>
     public static void Write(string target, Action<string> fill)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(target);
+        ArgumentNullException.ThrowIfNull(fill);
+        target = Path.TrimEndingDirectorySeparator(Path.GetFullPath(target));
         string parent = Path.GetDirectoryName(target) ?? throw new ArgumentException("Cannot write over a file-system root.", nameof(target));
         string name = Path.GetFileName(target);
         Directory.CreateDirectory(parent);

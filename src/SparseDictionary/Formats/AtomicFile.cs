@@ -1,7 +1,7 @@
 namespace SparseDictionary.Formats;
 
 /// <summary>Replaces files so that readers see either the old content or the complete new content, never a partial write.</summary>
-internal static class AtomicFile
+public static class AtomicFile
 {
     /// <summary>
     /// Lets <paramref name="write"/> fill a temporary file next to <paramref name="path"/>, flushes it to disk and renames it
