@@ -1,3 +1,4 @@
+using SparseDictionary.Formats;
 using System.Text.Json;
 using static TorchSharp.torch;
 
@@ -59,7 +60,7 @@ internal static class HuggingFaceConfigReader
         if (fields.Get("head_dim") is { ValueKind: not JsonValueKind.Null } headDim
             && !(headDim.TryGetInt32(out int declared) && declared * heads == dim))
         {
-            throw fields.Error("head_dim", $"only head_dim = hidden_size / num_attention_heads = {(double)dim / heads} is supported, found {JsonFields.Describe(headDim)}.");
+            throw fields.Error("head_dim", $"only head_dim = hidden_size / num_attention_heads = {(double)dim / heads} is supported, found {StrictJson.Describe(headDim)}.");
         }
 
         try
@@ -77,7 +78,7 @@ internal static class HuggingFaceConfigReader
     {
         if (fields.Get("rope_scaling") is { ValueKind: not JsonValueKind.Null } scaling)
         {
-            throw fields.Error("rope_scaling", $"RoPE scaling is not supported (only plain rotary embeddings are implemented); expected null, found {JsonFields.Describe(scaling)}.");
+            throw fields.Error("rope_scaling", $"RoPE scaling is not supported (only plain rotary embeddings are implemented); expected null, found {StrictJson.Describe(scaling)}.");
         }
         if (fields.OptionalString("model_type") is { } modelType && modelType != "llama")
         {

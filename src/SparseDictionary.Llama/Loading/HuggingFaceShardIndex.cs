@@ -1,3 +1,4 @@
+using SparseDictionary.Formats;
 using System.Text.Json;
 
 namespace SparseDictionary.Llama;
@@ -17,7 +18,7 @@ internal static class HuggingFaceShardIndex
         }
         if (map.ValueKind != JsonValueKind.Object)
         {
-            throw fields.Error("weight_map", $"expected an object, found {JsonFields.Describe(map)}.");
+            throw fields.Error("weight_map", $"expected an object, found {StrictJson.Describe(map)}.");
         }
 
         var shards = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -26,7 +27,7 @@ internal static class HuggingFaceShardIndex
             string field = $"weight_map.{entry.Name}";
             if (entry.Value.ValueKind != JsonValueKind.String)
             {
-                throw ModelFormatException.ForField(indexPath, field, $"expected a shard file name, found {JsonFields.Describe(entry.Value)}.");
+                throw ModelFormatException.ForField(indexPath, field, $"expected a shard file name, found {StrictJson.Describe(entry.Value)}.");
             }
             string file = entry.Value.GetString()!;
             // A name with a directory part could read any file on the machine; shards sit beside the index.

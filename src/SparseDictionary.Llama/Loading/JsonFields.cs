@@ -1,3 +1,5 @@
+using SparseDictionary.Formats;
+using static SparseDictionary.Formats.StrictJson;
 using System.Text.Json;
 
 namespace SparseDictionary.Llama;
@@ -85,16 +87,6 @@ internal sealed class JsonFields
 
     public ModelFormatException Error(string key, string detail) => ModelFormatException.ForField(_file, key, detail);
 
-    public static string Describe(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.String => $"the string {Truncate(value.GetRawText())}",
-        JsonValueKind.Number => $"the number {Truncate(value.GetRawText())}",
-        JsonValueKind.True or JsonValueKind.False => $"the boolean {value.GetRawText()}",
-        JsonValueKind.Null => "null",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.Object => "an object",
-        _ => "nothing",
-    };
 
     private int PositiveInt(string key, JsonElement value) =>
         value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int parsed) && parsed > 0
@@ -106,5 +98,4 @@ internal sealed class JsonFields
             ? parsed
             : throw Error(key, $"expected a positive number, found {Describe(value)}.");
 
-    private static string Truncate(string text) => text.Length <= 80 ? text : text[..80] + "…";
 }

@@ -1,3 +1,4 @@
+using SparseDictionary.Formats;
 using System.Text.Json;
 
 namespace SparseDictionary.Llama;
@@ -31,20 +32,10 @@ internal static class JsonFile
             throw ModelFormatException.ForFile(path, $"the file cannot be read: {e.Message}", e);
         }
 
-        ReadOnlyMemory<byte> json = bytes;
-        if (json.Span.StartsWith("\uFEFF"u8))
-        {
-            json = json[3..];
-        }
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions
-            {
-                MaxDepth = MaxDepth,
-                AllowTrailingCommas = false,
-                CommentHandling = JsonCommentHandling.Disallow,
-            });
+            document = StrictJson.Parse(bytes, MaxDepth);
         }
         catch (Exception e) when (e is JsonException or ArgumentException)
         {

@@ -53,18 +53,10 @@ internal static partial class SaeLensConfigJson
     public static SaeLensConfig Read(string path)
     {
         byte[] bytes = ReadBytes(path);
-        ReadOnlyMemory<byte> json = bytes;
-        if (json.Span.StartsWith("\uFEFF"u8)) json = json[3..];
-
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions
-            {
-                MaxDepth = MaxDepth,
-                AllowTrailingCommas = false,
-                CommentHandling = JsonCommentHandling.Disallow,
-            });
+            document = StrictJson.Parse(bytes, MaxDepth);
         }
         catch (Exception e) when (e is JsonException or ArgumentException)
         {
@@ -76,7 +68,7 @@ internal static partial class SaeLensConfigJson
             JsonElement root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
-                throw SaeFormatException.ForFile(path, $"expected a JSON object, found {SaeLensJsonFields.Describe(root)}.");
+                throw SaeFormatException.ForFile(path, $"expected a JSON object, found {StrictJson.Describe(root)}.");
             }
             var fields = SaeLensJsonFields.FromObject(root, path, "");
             return IsV6(fields) ? ReadV6(fields) : ReadLegacy(fields);
@@ -135,13 +127,13 @@ internal static partial class SaeLensConfigJson
         // empty one) means a pre-6.0 file.
         if (fields.Peek("metadata") is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null) } bad)
         {
-            throw fields.Error("metadata", $"expected an object, found {SaeLensJsonFields.Describe(bad)}.");
+            throw fields.Error("metadata", $"expected an object, found {StrictJson.Describe(bad)}.");
         }
         string key = "sae_lens_version";
         JsonElement? version = fields.Peek(key);
         if (version is { ValueKind: not (JsonValueKind.Null or JsonValueKind.String) })
         {
-            throw fields.Error(key, $"expected a string, found {SaeLensJsonFields.Describe(version.Value)}.");
+            throw fields.Error(key, $"expected a string, found {StrictJson.Describe(version.Value)}.");
         }
         if (version?.GetString() is null or "")
         {
@@ -151,7 +143,7 @@ internal static partial class SaeLensConfigJson
             {
                 if (nested.ValueKind is not (JsonValueKind.Null or JsonValueKind.String))
                 {
-                    throw SaeFormatException.ForKey(fields.File, key, $"expected a string, found {SaeLensJsonFields.Describe(nested)}.");
+                    throw SaeFormatException.ForKey(fields.File, key, $"expected a string, found {StrictJson.Describe(nested)}.");
                 }
                 version = nested;
             }
@@ -198,7 +190,7 @@ internal static partial class SaeLensConfigJson
             { ValueKind: JsonValueKind.False } => "none",
             { ValueKind: JsonValueKind.True } => "expected_average_only_in",
             { ValueKind: JsonValueKind.String } s => OneOf(fields, "normalize_activations", s.GetString()!, NormalizeActivationsValues),
-            { } other => throw fields.Error("normalize_activations", $"expected a string or a boolean, found {SaeLensJsonFields.Describe(other)}."),
+            { } other => throw fields.Error("normalize_activations", $"expected a string or a boolean, found {StrictJson.Describe(other)}."),
         };
 
         string? hookName = fields.Contains("hook_name") && fields.Take("hook_name") is { ValueKind: JsonValueKind.String } hook ? hook.GetString() : null;

@@ -283,7 +283,7 @@ public static class SaeLensFolder
             && !(activation.ValueKind == JsonValueKind.String && activation.GetString() == "relu"))
         {
             throw SaeFormatException.ForKey(configPath, "activation_fn",
-                $"the activation function {SaeLensJsonFields.Describe(activation)} is not supported; the {config.Architecture} architecture uses relu.");
+                $"the activation function {StrictJson.Describe(activation)} is not supported; the {config.Architecture} architecture uses relu.");
         }
         return architecture;
     }

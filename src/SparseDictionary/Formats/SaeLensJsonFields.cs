@@ -1,3 +1,4 @@
+using static SparseDictionary.Formats.StrictJson;
 using System.Collections.ObjectModel;
 using System.Text.Json;
 
@@ -123,16 +124,6 @@ internal sealed class SaeLensJsonFields
 
     public SaeFormatException Error(string key, string detail) => SaeFormatException.ForKey(_file, PathOf(key), detail);
 
-    public static string Describe(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.String => $"the string {Truncate(value.GetRawText())}",
-        JsonValueKind.Number => $"the number {Truncate(value.GetRawText())}",
-        JsonValueKind.True or JsonValueKind.False => $"the boolean {value.GetRawText()}",
-        JsonValueKind.Null => "null",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.Object => "an object",
-        _ => "nothing",
-    };
 
     private int AsInt(string key, JsonElement value) =>
         value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int parsed)
@@ -149,5 +140,4 @@ internal sealed class SaeLensJsonFields
         _ => throw Error(key, $"expected true or false, found {Describe(value)}."),
     };
 
-    private static string Truncate(string text) => text.Length <= 80 ? text : text[..80] + "…";
 }
