@@ -1,7 +1,7 @@
 using SparseDictionary.Llama.Corpus;
 using static TorchSharp.torch;
 
-namespace SparseDictionary.Llama.Bridges;
+namespace SparseDictionary.Bridges;
 
 /// <summary>
 /// How a <see cref="MultiLayerActivationReader"/> or <see cref="ModelActivationSource"/> turns text into activations.

@@ -1,7 +1,7 @@
 using SparseDictionary.Autoencoders;
 using static TorchSharp.torch;
 
-namespace SparseDictionary.Llama.Bridges;
+namespace SparseDictionary.Bridges;
 
 /// <summary>
 /// Measures how much of the model's next-token performance survives when an SAE's reconstruction replaces the

@@ -2,7 +2,7 @@ using SparseDictionary.Activations;
 using SparseDictionary.Llama.Corpus;
 using static TorchSharp.torch;
 
-namespace SparseDictionary.Llama.Bridges;
+namespace SparseDictionary.Bridges;
 
 /// <summary>
 /// An <see cref="IActivationSource"/> that runs a Llama model over a corpus and serves the activations of one hook point at

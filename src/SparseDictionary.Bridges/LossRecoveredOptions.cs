@@ -1,4 +1,4 @@
-namespace SparseDictionary.Llama.Bridges;
+namespace SparseDictionary.Bridges;
 
 /// <summary>How a <see cref="LossRecoveredEvaluator"/> splices an SAE into the model and summarises the result.</summary>
 public sealed record LossRecoveredOptions

@@ -1,7 +1,7 @@
 using SparseDictionary.Autoencoders;
 using static TorchSharp.torch;
 
-namespace SparseDictionary.Llama.Bridges;
+namespace SparseDictionary.Bridges;
 
 /// <summary>The hook-point replacements of a loss-recovered run: the SAE's reconstruction, and zeros.</summary>
 internal static class SaeSplice

@@ -3,7 +3,7 @@ using SparseDictionary.Activations;
 using SparseDictionary.Llama.Corpus;
 using static TorchSharp.torch;
 
-namespace SparseDictionary.Llama.Bridges;
+namespace SparseDictionary.Bridges;
 
 /// <summary>Writes the activations of several hook points, from one pass over a corpus, to one activation cache per point.</summary>
 public static class ActivationCollector

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace SparseDictionary.Llama.Bridges;
+namespace SparseDictionary.Bridges;
 
 /// <summary>Per-position next-token cross-entropy and KL divergence from a forward pass's logits.</summary>
 internal static class NextTokenLosses

@@ -1,4 +1,4 @@
-namespace SparseDictionary.Llama.Bridges;
+namespace SparseDictionary.Bridges;
 
 /// <summary>What an <see cref="ActivationCollector"/> run did.</summary>
 /// <param name="ResumedTokens">Tokens each cache already held when the run started, by hook point.</param>

@@ -1,7 +1,7 @@
 using SparseDictionary.Activations;
 using static TorchSharp.torch;
 
-namespace SparseDictionary.Llama.Bridges;
+namespace SparseDictionary.Bridges;
 
 /// <summary>
 /// One <see cref="IActivationSource"/> per hook point of a <see cref="MultiLayerActivationReader"/>, fed from the same forward

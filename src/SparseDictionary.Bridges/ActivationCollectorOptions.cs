@@ -1,6 +1,6 @@
 using SparseDictionary.Activations;
 
-namespace SparseDictionary.Llama.Bridges;
+namespace SparseDictionary.Bridges;
 
 /// <summary>How <see cref="ActivationCollector"/> reads the model and stores the caches. <see cref="Validate"/> names the first bad field.</summary>
 public sealed record ActivationCollectorOptions

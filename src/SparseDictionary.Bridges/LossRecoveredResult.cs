@@ -1,4 +1,4 @@
-namespace SparseDictionary.Llama.Bridges;
+namespace SparseDictionary.Bridges;
 
 /// <summary>
 /// What a <see cref="LossRecoveredEvaluator"/> found over every token it scored: the model's next-token cross-entropy

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace SparseDictionary.Llama.Bridges;
+namespace SparseDictionary.Bridges;
 
 /// <summary>
 /// The names under which <see cref="LossRecoveredResult.ToMetrics"/> reports, following SAELens's <c>group/metric</c>

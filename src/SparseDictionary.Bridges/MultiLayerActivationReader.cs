@@ -1,7 +1,7 @@
 using SparseDictionary.Llama.Corpus;
 using static TorchSharp.torch;
 
-namespace SparseDictionary.Llama.Bridges;
+namespace SparseDictionary.Bridges;
 
 /// <summary>
 /// Runs a Llama model over a corpus, a batch of context windows per forward pass, stopping after the last hook point, and

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace SparseDictionary.Llama.Bridges;
+namespace SparseDictionary.Bridges;
 
 /// <summary>
 /// Re-cuts a stream of row chunks (one per forward pass) into batches of a requested size, holding one chunk at a time.

@@ -1,4 +1,4 @@
-namespace SparseDictionary.Llama.Bridges;
+namespace SparseDictionary.Bridges;
 
 /// <summary>Quantiles of a sample by linear interpolation between order statistics (NumPy's default, "type 7").</summary>
 internal static class Quantiles
