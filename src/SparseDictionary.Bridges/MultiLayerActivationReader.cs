@@ -166,19 +166,7 @@ public sealed class MultiLayerActivationReader : IDisposable
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        int length = Options.Windows.ContextLength;
-        long[] ids = new long[batch.Count * length];
-        long[] mask = new long[batch.Count * length];
-        for (int w = 0; w < batch.Count; w++)
-        {
-            for (int i = 0; i < length; i++)
-            {
-                ids[w * length + i] = batch[w].Tokens[i];
-                mask[w * length + i] = batch[w].IsReal(i) ? 1 : 0;
-            }
-        }
-        Tensor tokens = tensor(ids, [batch.Count, length], device: _model.Device);
-        Tensor attention = tensor(mask, [batch.Count, length], device: _model.Device);
+        (Tensor tokens, Tensor attention) = ContextWindowBatch.ToTensors(batch, _model.Device);
         Tensor rows = tensor(indices, device: _model.Device);
         using LlamaForwardResult forward = _model.Forward(tokens, attention, new LlamaForwardOptions
         {

@@ -13,9 +13,9 @@ public sealed class ModelActivationSourceTests : IDisposable
 
     private readonly LlamaModel _model = Llama2cCheckpoint.Load(Fixtures.Stories260K);
     private readonly Llama2cTokenizer _tokenizer = Llama2cTokenizer.Load(Fixtures.Tok512, 512);
-    private readonly InMemoryTextSource _text = new(
+    private readonly InMemoryTextSource _text = new([
         "Once upon a time, there was a little cat named Tom.",
-        "The dog ran to the park and played with a red ball all day.");
+        "The dog ran to the park and played with a red ball all day."]);
 
     public void Dispose() => _model.Dispose();
 

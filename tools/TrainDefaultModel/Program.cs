@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using SparseDictionary.Llama;
+using SparseDictionary.Llama.Corpus;
 using TrainDefaultModel;
 
 // Trains the repository's default model from WikiText-2, with fixed seeds:
