@@ -69,6 +69,17 @@ public class ChartRenderingTests : IDisposable
     }
 
     [Fact]
+    public void ASinglePointOnLogAxesStillRenders()
+    {
+        // Zero-width data ranges: the axes get ScottPlot's default span around the point.
+        string path = folder.File("one.png");
+        var options = new ChartOptions("one", "x", "y") { XScale = AxisScale.Log10, YScale = AxisScale.Log10 };
+        Charts.ScatterWithFrontier(path, options, [new PlotSeries("p", [50], [0.3])], FrontierDirection.MinimiseXMaximiseY);
+        using SKBitmap b = Png.Decode(path);
+        Assert.True(Png.Count(b, 0, 0, b.Width, b.Height, Png.IsColourful) > 20);
+    }
+
+    [Fact]
     public void ScatterWithFrontier_WritesANonBlankPng()
     {
         string path = folder.File("frontier.png");
