@@ -38,7 +38,7 @@ public sealed class SeedExperiment
         var total = Stopwatch.StartNew();
         Device device = _options.Device ?? CPU;
         using LlamaModel model = HuggingFaceCheckpoint.Load(_options.ModelFolder, _options.DType, device);
-        ITokenizer tokenizer = ModelFolderTokenizer.Load(_options.ModelFolder, model.Config.VocabSize);
+        ITokenizer tokenizer = ModelTokenizer.Load(_options.ModelFolder, model.Config.VocabSize);
         WikiTextSplit split = WikiTextSplit.Read(_options.CorporaFolder);
         IReadOnlyList<int> layers = _options.LayersFor(model.Config.LayerCount);
         HookPoint[] hooks = [.. layers.Select(l => new HookPoint(l, HookSite.ResidualPost))];
