@@ -3,7 +3,7 @@ using System.Globalization;
 namespace TrainDefaultModel;
 
 /// <summary>The command line: where the corpora are, where the model goes, how many steps, or a timing run.</summary>
-internal sealed record Arguments(string Corpora, string Output, int Steps, int? Measure)
+internal sealed record Arguments(string Corpora, string Output, int Steps, int? Measure, bool TokenizerOnly)
 {
     public static Arguments Parse(string[] args)
     {
@@ -11,8 +11,14 @@ internal sealed record Arguments(string Corpora, string Output, int Steps, int? 
         string output = Path.Combine("models", "wikitext2-llama");
         int steps = Recipe.DefaultSteps;
         int? measure = null;
+        bool tokenizerOnly = false;
         for (int i = 0; i < args.Length; i++)
         {
+            if (args[i] == "--tokenizer-only")
+            {
+                tokenizerOnly = true;
+                continue;
+            }
             string value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value.");
             switch (args[i])
             {
@@ -24,7 +30,7 @@ internal sealed record Arguments(string Corpora, string Output, int Steps, int? 
             }
             i++;
         }
-        return new Arguments(corpora, output, steps, measure);
+        return new Arguments(corpora, output, steps, measure, tokenizerOnly);
     }
 
     // The corpora ship in the repository under data/corpora (the repository root holds SparseDictionary.sln).

@@ -5,7 +5,7 @@ using SparseDictionary.Llama.Corpus;
 using TrainDefaultModel;
 
 // Trains the repository's default model from WikiText-2, with fixed seeds:
-//   dotnet run -c Release --project tools/TrainDefaultModel -- [--corpora DIR] [--output DIR] [--steps N] [--measure N]
+//   dotnet run -c Release --project tools/TrainDefaultModel -- [--corpora DIR] [--output DIR] [--steps N] [--measure N] [--tokenizer-only]
 // --measure N times N training steps at the recipe's shape and prints the projected run time; it saves nothing.
 var arguments = Arguments.Parse(args);
 var total = Stopwatch.StartNew();
@@ -13,6 +13,15 @@ WikiTextSplit split = WikiTextSplit.Read(arguments.Corpora);
 Console.WriteLine($"Train: {split.TrainLines.Count} paragraphs; held out: {split.HeldOutLines.Count} paragraphs (last {WikiTextSplit.HeldOutArticles} validation articles).");
 
 BpeVocabulary vocabulary = BpeTrainer.Train(split.TrainLines, Recipe.Tokenizer);
+if (arguments.TokenizerOnly)
+{
+    // The tokenizer alone (deterministic): tokenizer.bin and tokenizer.model into the output folder, next to a model.
+    Directory.CreateDirectory(arguments.Output);
+    Llama2cTokenizerWriter.Save(Path.Combine(arguments.Output, "tokenizer.bin"), vocabulary);
+    SentencePieceModelWriter.Save(Path.Combine(arguments.Output, HuggingFaceCheckpoint.SentencePieceFileName), vocabulary);
+    Console.WriteLine($"Wrote the tokenizer ({vocabulary.Count} tokens) to {arguments.Output}.");
+    return 0;
+}
 string tokenizerPath = Path.Combine(Path.GetTempPath(), $"tokenizer-{Guid.NewGuid():N}.bin");
 Llama2cTokenizerWriter.Save(tokenizerPath, vocabulary);
 var tokenizer = Llama2cTokenizer.Load(tokenizerPath, vocabulary.Count);

@@ -1,0 +1,80 @@
+using SparseDictionary.Experiments.Seed;
+using SparseDictionary.Losses;
+using SparseDictionary.Training;
+using Xunit;
+
+namespace SparseDictionary.Experiments.Tests;
+
+public sealed class SeedExperimentPlanTests
+{
+    private static readonly SeedExperimentOptions Options = new() { ModelFolder = "m", CorporaFolder = "c", OutputFolder = "o" };
+
+    [Fact]
+    public void Plan_HasThreeSweepsAndFiveAblations()
+    {
+        IReadOnlyList<SeedRunSpec> runs = SeedExperimentPlan.RunsFor(Options);
+        // 3 families × 4 λ, then per family: resampling flipped (3) and cosine restarts (standard and gated: 2).
+        Assert.Equal(17, runs.Count);
+        Assert.Equal(12, runs.Count(r => r.Variant == SeedExperimentPlan.Sweep));
+        Assert.Equal(runs.Count, runs.Select(r => r.Config.Name).Distinct().Count());
+        foreach (SeedRunSpec run in runs) run.Config.Validate();
+    }
+
+    [Fact]
+    public void Families_AreTheNotesComparisons()
+    {
+        IReadOnlyList<SeedRunSpec> runs = SeedExperimentPlan.RunsFor(Options);
+        SeedRunSpec[] sweep = [.. runs.Where(r => r.Variant == SeedExperimentPlan.Sweep)];
+        // The note's Gated SAE: no auxiliary term, no resampling. The paper's: full loss, resampling, like standard.
+        Assert.All(sweep.Where(r => r.Family == SeedExperimentPlan.GatedNote),
+            r => Assert.Equal(("gated", GatedLossVariant.WithoutAuxiliary, false), (r.Config.Architecture, r.Config.GatedLoss, r.Config.Resampling)));
+        Assert.All(sweep.Where(r => r.Family == SeedExperimentPlan.Gated),
+            r => Assert.Equal(("gated", GatedLossVariant.Full, true), (r.Config.Architecture, r.Config.GatedLoss, r.Config.Resampling)));
+        Assert.All(sweep.Where(r => r.Family == SeedExperimentPlan.Standard),
+            r => Assert.Equal(("standard", true), (r.Config.Architecture, r.Config.Resampling)));
+        Assert.Equal(Options.StandardL1Coefficients, sweep.Where(r => r.Family == SeedExperimentPlan.Standard).Select(r => r.Config.L1Coefficient));
+        Assert.All(sweep, r => Assert.Equal(LearningRateShape.Constant, r.Config.Schedule));
+    }
+
+    [Fact]
+    public void Ablations_ChangeOneThingAtTheAblationLambda()
+    {
+        IReadOnlyList<SeedRunSpec> runs = SeedExperimentPlan.RunsFor(Options);
+        foreach (SeedRunSpec ablation in runs.Where(r => r.Variant != SeedExperimentPlan.Sweep))
+        {
+            SeedRunSpec baseline = runs.Single(r => r.Family == ablation.Family && r.Variant == SeedExperimentPlan.Sweep
+                && r.Config.L1Coefficient == ablation.Config.L1Coefficient);
+            Assert.Equal(Options.StandardL1Coefficients[Options.AblationIndex], ablation.Config.L1Coefficient);
+            var expected = ablation.Variant == SeedExperimentPlan.CosineRestarts
+                ? baseline.Config with { Schedule = LearningRateShape.CosineWithHardRestarts, Name = ablation.Config.Name }
+                : baseline.Config with { Resampling = !baseline.Config.Resampling, Name = ablation.Config.Name };
+            Assert.Equal(expected, ablation.Config);
+        }
+    }
+
+    [Theory]
+    [InlineData(6, new[] { 2, 3, 4 })]
+    [InlineData(32, new[] { 2, 16, 30 })]
+    [InlineData(4, new[] { 2 })]
+    [InlineData(2, new[] { 0, 1 })]
+    public void DefaultLayers_AreTwoMiddleAndSecondToLast(int layerCount, int[] expected)
+    {
+        Assert.Equal(expected, Options.LayersFor(layerCount));
+    }
+
+    [Fact]
+    public void ExplicitLayers_PastTheModel_AreRejectedByName()
+    {
+        var error = Assert.Throws<ArgumentException>(() => (Options with { Layers = [1, 6] }).LayersFor(6));
+        Assert.Equal("Layers", error.ParamName);
+        Assert.Contains("Layer 6", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BadOptions_NameTheField()
+    {
+        Assert.Equal("AblationIndex", Assert.ThrowsAny<ArgumentException>(() => (Options with { AblationIndex = 4 }).Validate()).ParamName);
+        Assert.Equal("GatedL1Coefficients", Assert.ThrowsAny<ArgumentException>(() => (Options with { GatedL1Coefficients = [] }).Validate()).ParamName);
+        Assert.Equal("TrainTokens", Assert.ThrowsAny<ArgumentException>(() => (Options with { TrainTokens = 0 }).Validate()).ParamName);
+    }
+}
