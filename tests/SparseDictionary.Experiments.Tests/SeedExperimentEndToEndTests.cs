@@ -52,9 +52,9 @@ public sealed class SeedExperimentEndToEndTests : IClassFixture<SeedExperimentEn
         foreach (RunResult r in _run.Result.Runs)
         {
             Assert.InRange(r.Metric(MetricNames.DeadFraction), 0, 1);
-            Assert.InRange(r.Metric(MetricNames.L0), 0, 8 * _run.Result.DModel);
+            Assert.InRange(r.Metric(MetricNames.L0), 0, r.Config.ExpansionFactor * _run.Result.DModel);
             Assert.True(double.IsFinite(r.Metric(MetricNames.Mse)) && r.Metric(MetricNames.Mse) >= 0);
-            Assert.Equal(8 * _run.Result.DModel, r.FiringHistogram.Counts.Sum());
+            Assert.Equal(r.Config.ExpansionFactor * _run.Result.DModel, r.FiringHistogram.Counts.Sum());
         }
     }
 

@@ -50,7 +50,7 @@ public static class SaeRunEvaluation
         finally
         {
             firing.Dispose();
-            (sparsity as IDisposable)?.Dispose();
+            sparsity.Dispose();
         }
     }
 }

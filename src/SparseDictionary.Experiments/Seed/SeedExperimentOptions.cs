@@ -24,7 +24,7 @@ public sealed record SeedExperimentOptions
     public IReadOnlyList<int>? Layers { get; init; }
 
     /// <summary>Training activations collected per layer.</summary>
-    public long TrainTokens { get; init; } = 409_600;
+    public long TrainTokens { get; init; } = 307_200;
 
     /// <summary>Held-out activations per layer for reconstruction and sparsity metrics.</summary>
     public long HeldOutTokens { get; init; } = 32_768;
@@ -36,7 +36,7 @@ public sealed record SeedExperimentOptions
     public int ContextLength { get; init; } = 128;
 
     /// <summary>Optimiser steps per SAE.</summary>
-    public int Steps { get; init; } = 400;
+    public int Steps { get; init; } = 300;
 
     /// <summary>Tokens per step.</summary>
     public int BatchSize { get; init; } = 1024;
