@@ -1,0 +1,57 @@
+// Uses SparseDictionary from its NuGet packages, as an application outside the repository would: activations from a small
+// random Llama model (SparseDictionary.Llama), an SAE trained on them for 20 steps, saved as a SAELens folder, loaded
+// back, and evaluated (SparseDictionary). tests/SparseDictionary.Packaging.Tests runs it and checks what it prints.
+using System.Globalization;
+using SparseDictionary.Activations;
+using SparseDictionary.Autoencoders;
+using SparseDictionary.Evaluation;
+using SparseDictionary.Formats;
+using SparseDictionary.Llama;
+using SparseDictionary.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+var hook = new HookPoint(1, HookSite.ResidualPost);
+var config = new LlamaConfig(dim: 32, hiddenDim: 64, layerCount: 2, headCount: 4, kvHeadCount: 2, vocabSize: 64, maxSeqLen: 64);
+using LlamaModel model = LanguageModelTrainer.CreateModel(config, seed: 1);
+
+Tensor activations;
+using (var scope = NewDisposeScope())
+using (no_grad())
+{
+    using var generator = new Generator(2);
+    Tensor tokens = randint(0, config.VocabSize, [16, 32], dtype: ScalarType.Int64, generator: generator);
+    using LlamaForwardResult forward = model.Forward(tokens, options: new LlamaForwardOptions { Capture = [hook], StopAfterLastCapture = true });
+    activations = forward.Captured[hook].reshape(-1, config.Dim).detach().clone().DetachFromDisposeScope();
+}
+Console.WriteLine($"activations: {activations.shape[0]} tokens x {activations.shape[1]} at {hook}");
+
+string folder = Path.Combine(Path.GetTempPath(), $"local-feed-sample-{Guid.NewGuid():N}");
+try
+{
+    using (var sae = new StandardSae(config.Dim, 128, generator: new Generator(3)))
+    using (var source = new InMemoryActivationSource(activations, seed: 4))
+    {
+        var options = new TrainerOptions { TotalSteps = 20, BatchSize = 64, LearningRate = 1e-3, WarmupSteps = 2, L1Coefficient = 1 };
+        TrainingResult result = new SaeTrainer(sae, options).Train(source);
+        Console.WriteLine($"trained: {result.StepsCompleted} steps, {result.TokensSeen} tokens");
+        SaeLensFolder.Save(sae, folder, new SaeLensMetadata { ModelName = "random-llama", HookName = hook.Name });
+    }
+    Console.WriteLine($"saved: {string.Join(", ", Directory.GetFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal))}");
+
+    using ISparseAutoencoder loaded = SaeLensFolder.Load(folder);
+    SaeLensConfig saved = SaeLensFolder.ReadConfig(folder);
+    Console.WriteLine($"loaded: {loaded.Architecture} d_in={loaded.DIn} d_sae={loaded.DSae} hook={saved.Metadata.HookName}");
+
+    using var evalSource = new InMemoryActivationSource(activations, shuffle: false, cycle: false);
+    IReadOnlyList<IMetricEvaluator> evaluators = SaeEvaluation.DefaultEvaluators(loaded.DSae);
+    IReadOnlyDictionary<string, double> metrics = SaeEvaluation.Evaluate(loaded, evalSource, evaluators);
+    foreach (IMetricEvaluator evaluator in evaluators) (evaluator as IDisposable)?.Dispose();
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"metrics: {MetricNames.ExplainedVariance}={metrics[MetricNames.ExplainedVariance]:F4} {MetricNames.L0}={metrics[MetricNames.L0]:F2}"));
+}
+finally
+{
+    if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+    activations.Dispose();
+}
