@@ -23,8 +23,17 @@ internal static class CliApp
             Recursive = true,
         };
         Command root = BuildRoot(context, verbose);
-        ParseResult parsed = root.Parse(args);
-        context.Verbose = parsed.GetResult(verbose) is not null && parsed.Errors.Count == 0 && parsed.GetValue(verbose);
+        ParseResult parsed;
+        try
+        {
+            parsed = root.Parse(args);
+        }
+        catch (Exception e)
+        {
+            // A parser or validator bug; --verbose cannot be known yet, so the trace follows if it was typed.
+            return ErrorReporter.Report(e, context.Error, args.Contains("--verbose") || args.Contains("-v"));
+        }
+        context.Verbose = parsed.Errors.Count == 0 && parsed.GetValue(verbose);
 
         if (parsed.Action is ParseErrorAction)
         {

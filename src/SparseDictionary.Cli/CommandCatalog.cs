@@ -8,6 +8,8 @@ internal static class CommandCatalog
     /// <summary>Gets every subcommand.</summary>
     public static IReadOnlyList<ICliCommand> All { get; } =
     [
+        new CollectCommand(),
+        new EvalCommand(),
         new EnvCommand(),
     ];
 }
