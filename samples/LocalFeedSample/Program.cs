@@ -1,29 +1,45 @@
-// Uses SparseDictionary from its NuGet packages, as an application outside the repository would: activations from a small
-// random Llama model (SparseDictionary.Llama), an SAE trained on them for 20 steps, saved as a SAELens folder, loaded
-// back, and evaluated (SparseDictionary). tests/SparseDictionary.Packaging.Tests runs it and checks what it prints.
+// Uses SparseDictionary from its NuGet packages, as an application outside the repository would: activations read from
+// a small random Llama model over a short corpus (SparseDictionary.Llama, SparseDictionary.Bridges), an SAE trained on
+// them for 20 steps, saved as a SAELens folder, loaded back, and evaluated (SparseDictionary).
+// tests/SparseDictionary.Packaging.Tests runs it and checks what it prints.
 using System.Globalization;
+using System.Text;
 using SparseDictionary.Activations;
 using SparseDictionary.Autoencoders;
+using SparseDictionary.Bridges;
 using SparseDictionary.Evaluation;
 using SparseDictionary.Formats;
 using SparseDictionary.Llama;
+using SparseDictionary.Llama.Corpus;
 using SparseDictionary.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
 var hook = new HookPoint(1, HookSite.ResidualPost);
-var config = new LlamaConfig(dim: 32, hiddenDim: 64, layerCount: 2, headCount: 4, kvHeadCount: 2, vocabSize: 64, maxSeqLen: 64);
+var tokenizer = new ByteTokenizer();
+var config = new LlamaConfig(dim: 32, hiddenDim: 64, layerCount: 2, headCount: 4, kvHeadCount: 2, vocabSize: tokenizer.VocabSize, maxSeqLen: 64);
 using LlamaModel model = LanguageModelTrainer.CreateModel(config, seed: 1);
+string[] documents =
+[
+    "Sparse autoencoders find interpretable directions in a language model's residual stream.",
+    "Each latent should fire on few tokens, and the decoder should rebuild the activations from them.",
+    "This sample reads the packages from a local folder feed, exactly as they would be published.",
+    "Once upon a time, there was a little model with two layers and thirty-two dimensions.",
+    "It had never seen any text before, but its activations still had plenty of structure to learn.",
+];
 
+// Every real token except BOS is collected; the byte tokenizer makes one token per UTF-8 byte.
+long expectedTokens = documents.Sum(d => Encoding.UTF8.GetByteCount(d));
 Tensor activations;
-using (var scope = NewDisposeScope())
-using (no_grad())
+using (var source = new ModelActivationSource(model, tokenizer, new InMemoryText(documents), hook,
+    new ModelActivationSourceOptions { Windows = new ContextWindowOptions { ContextLength = 64 } }))
 {
-    using var generator = new Generator(2);
-    Tensor tokens = randint(0, config.VocabSize, [16, 32], dtype: ScalarType.Int64, generator: generator);
-    using LlamaForwardResult forward = model.Forward(tokens, options: new LlamaForwardOptions { Capture = [hook], StopAfterLastCapture = true });
-    activations = forward.Captured[hook].reshape(-1, config.Dim).detach().clone().DetachFromDisposeScope();
+    var batches = new List<Tensor>();
+    while (source.NextBatch(128) is { } batch) batches.Add(batch);
+    activations = cat(batches, 0);
+    foreach (Tensor batch in batches) batch.Dispose();
 }
+if (activations.shape[0] != expectedTokens) throw new InvalidOperationException($"Expected {expectedTokens} activations, got {activations.shape[0]}.");
 Console.WriteLine($"activations: {activations.shape[0]} tokens x {activations.shape[1]} at {hook}");
 
 string folder = Path.Combine(Path.GetTempPath(), $"local-feed-sample-{Guid.NewGuid():N}");

@@ -40,6 +40,21 @@ public sealed class CollectCommandTests(CliFixture files) : IClassFixture<CliFix
     }
 
     [Fact]
+    public void The_hugging_face_copy_of_the_model_gives_the_same_cache_as_the_llama2c_one()
+    {
+        string fromLlama2c = files.NewFolder(), fromHf = files.NewFolder();
+        string[] common = ["--corpus", files.Corpus, "--layers", "4", "--max-tokens", "120", "--context", "48"];
+        CliRun.Of(["collect", "--model", TestPaths.Stories260K, "--output", fromLlama2c, .. common]).Succeeded();
+        CliRun.Of(["collect", "--model", TestPaths.Stories260KHf, "--tokenizer", TestPaths.Tok512, "--output", fromHf, .. common]).Succeeded();
+
+        using var scope = NewDisposeScope();
+        Tensor a = ActivationCacheReader.Open(Path.Combine(fromLlama2c, "blocks.4.hook_resid_post")).MapShard(0);
+        Tensor b = ActivationCacheReader.Open(Path.Combine(fromHf, "blocks.4.hook_resid_post")).MapShard(0);
+        Assert.Equal(new long[] { 120, 64 }, b.shape);
+        Assert.True(a.allclose(b, rtol: 1e-4, atol: 1e-5), $"max difference {(a - b).abs().max().ToDouble()}");
+    }
+
+    [Fact]
     public void Collecting_again_into_complete_caches_does_nothing()
     {
         string output = files.NewFolder();

@@ -85,9 +85,16 @@ public sealed class LanguageModelTrainerTests
             using Tensor actual = loaded.forward(input);
             Assert.True(expected.eq(actual).all().ToBoolean(), "The reloaded model's logits differ.");
         }
-        Assert.Equal(tokens, Llama2cTokenizer.Load(Path.Combine(folder, HuggingFaceCheckpoint.TokenizerFileName), vocabulary.Count).Encode(string.Concat(Enumerable.Repeat(Text, 40)), addBos: true));
-        Assert.Equal([HuggingFaceCheckpoint.ConfigFileName, HuggingFaceCheckpoint.WeightsFileName, HuggingFaceCheckpoint.TokenizerFileName],
+        string text = string.Concat(Enumerable.Repeat(Text, 40));
+        Assert.Equal(tokens, Llama2cTokenizer.Load(Path.Combine(folder, HuggingFaceCheckpoint.TokenizerFileName), vocabulary.Count).Encode(text, addBos: true));
+        Assert.Equal([HuggingFaceCheckpoint.ConfigFileName, HuggingFaceCheckpoint.WeightsFileName, HuggingFaceCheckpoint.TokenizerFileName, HuggingFaceCheckpoint.SentencePieceFileName],
             Directory.GetFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        // The folder's tokenizer: tokenizer.model, else tokenizer.bin sized by config.json.
+        ITokenizer folderTokenizer = ModelTokenizer.Load(folder);
+        Assert.IsType<SentencePieceTokenizer>(folderTokenizer);
+        Assert.Equal(tokens, folderTokenizer.Encode(text, addBos: true));
+        File.Delete(Path.Combine(folder, HuggingFaceCheckpoint.SentencePieceFileName));
+        Assert.Equal(tokens, Assert.IsType<Llama2cTokenizer>(ModelTokenizer.Load(folder)).Encode(text, addBos: true));
     }
 
     [Fact]

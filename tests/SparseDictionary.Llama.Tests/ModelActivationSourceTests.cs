@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using SparseDictionary.Activations;
-using SparseDictionary.Llama.Bridges;
+using SparseDictionary.Bridges;
 using SparseDictionary.Llama.Corpus;
 using Xunit;
 

@@ -71,15 +71,23 @@ public sealed class PackageContentTests(PackedFeed feed)
     }
 
     [Fact]
-    public void The_core_package_brings_the_glibcxx_fix_to_applications_that_reference_it()
+    public void The_safetensors_package_that_every_library_depends_on_brings_the_glibcxx_fix_to_applications()
     {
-        using ZipArchive zip = ZipFile.OpenRead(feed.PackagePath("SparseDictionary"));
-        ZipArchiveEntry targets = zip.GetEntry("buildTransitive/SparseDictionary.targets")
-            ?? throw new Xunit.Sdk.XunitException("buildTransitive/SparseDictionary.targets is missing.");
+        using ZipArchive zip = ZipFile.OpenRead(feed.PackagePath("SparseDictionary.SafeTensors"));
+        ZipArchiveEntry targets = zip.GetEntry("buildTransitive/SparseDictionary.SafeTensors.targets")
+            ?? throw new Xunit.Sdk.XunitException("buildTransitive/SparseDictionary.SafeTensors.targets is missing.");
         using var reader = new StreamReader(targets.Open());
         string text = reader.ReadToEnd();
         Assert.Contains("GLIBCXX_3.4.32", text);
         Assert.Contains("AfterTargets=\"ResolvePackageAssets\"", text);
+
+        foreach (string id in new[] { "SparseDictionary", "SparseDictionary.Llama" })
+        {
+            using ZipArchive library = ZipFile.OpenRead(feed.PackagePath(id));
+            XElement metadata = Nuspec(library).Root!.Elements().Single(e => e.Name.LocalName == "metadata");
+            Assert.Contains(metadata.Descendants(), e => e.Name.LocalName == "dependency" && e.Attribute("id")?.Value == "SparseDictionary.SafeTensors"
+                && e.Attribute("version")?.Value == feed.Version);
+        }
     }
 
     [Fact]

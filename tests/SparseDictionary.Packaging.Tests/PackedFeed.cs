@@ -11,7 +11,11 @@ namespace SparseDictionary.Packaging.Tests;
 public sealed class PackedFeed : IDisposable
 {
     /// <summary>The packages expected in the feed, at least.</summary>
-    public static readonly string[] ExpectedPackages = ["SparseDictionary", "SparseDictionary.Llama", "SparseDictionary.Cli"];
+    public static readonly string[] ExpectedPackages =
+    [
+        "SparseDictionary.SafeTensors", "SparseDictionary", "SparseDictionary.Llama", "SparseDictionary.Bridges", "SparseDictionary.Plots",
+        "SparseDictionary.Cli",
+    ];
 
     /// <summary>Packs the solution.</summary>
     public PackedFeed()

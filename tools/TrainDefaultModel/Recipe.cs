@@ -19,5 +19,5 @@ internal static class Recipe
         minLearningRate: 2e-4, weightDecay: 0.1, beta1: 0.9, beta2: 0.95, gradientClip: 1.0, seed: Seed, threads: 2,
         evalInterval: 500, maxEvalWindows: 0);
 
-    public const int DefaultSteps = 1000;
+    public const int DefaultSteps = 1500;
 }

@@ -4,7 +4,7 @@ using SparseDictionary.Activations;
 using SparseDictionary.Cli.Inputs;
 using SparseDictionary.Cli.Output;
 using SparseDictionary.Llama;
-using SparseDictionary.Llama.Bridges;
+using SparseDictionary.Bridges;
 using SparseDictionary.Llama.Corpus;
 
 namespace SparseDictionary.Cli.Commands;

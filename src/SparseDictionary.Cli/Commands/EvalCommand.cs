@@ -6,7 +6,7 @@ using SparseDictionary.Cli.Output;
 using SparseDictionary.Evaluation;
 using SparseDictionary.Formats;
 using SparseDictionary.Llama;
-using SparseDictionary.Llama.Bridges;
+using SparseDictionary.Bridges;
 
 namespace SparseDictionary.Cli.Commands;
 

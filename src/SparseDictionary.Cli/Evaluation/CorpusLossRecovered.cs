@@ -1,6 +1,6 @@
 using SparseDictionary.Autoencoders;
 using SparseDictionary.Llama;
-using SparseDictionary.Llama.Bridges;
+using SparseDictionary.Bridges;
 using SparseDictionary.Llama.Corpus;
 using static TorchSharp.torch;
 

@@ -46,9 +46,11 @@ internal static class ModelLocator
             return File.Exists(tokenizer) ? Path.GetFullPath(tokenizer) : throw CliException.NotFound("--tokenizer", tokenizer, "tokenizer file");
         }
         string folder = isFolder ? path : Path.GetDirectoryName(path)!;
-        // llama2.c names a tokenizer by its vocabulary size (tok512.bin) when it is not the default Llama-2 one.
+        // As ModelTokenizer.Load: SentencePiece's tokenizer.model first (Llama-2's Hugging Face folders), then llama2.c's
+        // tokenizer.bin; llama2.c names a tokenizer of another vocabulary by its size (tok512.bin).
         string[] candidates =
         [
+            Path.Combine(folder, HuggingFaceCheckpoint.SentencePieceFileName),
             Path.Combine(folder, HuggingFaceCheckpoint.TokenizerFileName),
             Path.Combine(folder, string.Create(CultureInfo.InvariantCulture, $"tok{config.VocabSize}.bin")),
         ];
@@ -56,12 +58,7 @@ internal static class ModelLocator
         {
             if (File.Exists(candidate)) return candidate;
         }
-        if (isFolder && File.Exists(Path.Combine(folder, "tokenizer.model")))
-        {
-            throw new CliException(ExitCodes.InvalidInput,
-                $"--model: '{model}' has only a SentencePiece tokenizer.model, which sdict cannot read yet; pass --tokenizer with a llama2.c tokenizer.bin.");
-        }
         throw new CliException(ExitCodes.NotFound,
-            $"--tokenizer: no tokenizer beside the model (looked for {string.Join(" and ", candidates.Select(Path.GetFileName))} in '{folder}'); pass --tokenizer.");
+            $"--tokenizer: no tokenizer beside the model (looked for {string.Join(", ", candidates.Select(Path.GetFileName))} in '{folder}'); pass --tokenizer.");
     }
 }

@@ -29,7 +29,7 @@ internal sealed class ModelOptions
     /// <summary>Gets <c>--tokenizer</c>.</summary>
     public Option<string?> Tokenizer { get; } = new("--tokenizer")
     {
-        Description = "A llama2.c tokenizer.bin; by default tokenizer.bin (or tok<vocab>.bin) beside the model.",
+        Description = "A SentencePiece tokenizer.model or llama2.c tokenizer.bin; by default tokenizer.model, tokenizer.bin or tok<vocab>.bin beside the model.",
         HelpName = "path",
     };
 

@@ -9,7 +9,7 @@ namespace SparseDictionary.Cli.Inputs;
 /// </summary>
 /// <param name="Path">The Hugging Face folder or the llama2.c checkpoint file (full path).</param>
 /// <param name="IsHuggingFace">Whether <paramref name="Path"/> is a Hugging Face folder.</param>
-/// <param name="TokenizerPath">The llama2.c <c>tokenizer.bin</c> to use.</param>
+/// <param name="TokenizerPath">The tokenizer: a SentencePiece <c>tokenizer.model</c> (by its extension) or a llama2.c <c>tokenizer.bin</c>.</param>
 /// <param name="Config">The model's configuration.</param>
 /// <param name="Device">Where to run it.</param>
 /// <param name="DType">The element type to run it in.</param>
@@ -27,13 +27,25 @@ internal sealed record ModelSource(string Path, bool IsHuggingFace, string Token
             : Llama2cCheckpoint.Load(Path, DType, device);
         try
         {
-            return new LoadedModel(model, Llama2cTokenizer.Load(TokenizerPath, Config.VocabSize));
+            return new LoadedModel(model, LoadTokenizer());
         }
         catch
         {
             model.Dispose();
             throw;
         }
+    }
+
+    private ITokenizer LoadTokenizer()
+    {
+        if (!string.Equals(System.IO.Path.GetExtension(TokenizerPath), ".model", StringComparison.OrdinalIgnoreCase))
+        {
+            return Llama2cTokenizer.Load(TokenizerPath, Config.VocabSize);
+        }
+        SentencePieceTokenizer tokenizer = SentencePieceTokenizer.Load(TokenizerPath);
+        return tokenizer.VocabSize <= Config.VocabSize
+            ? tokenizer
+            : throw CliException.Incompatible($"--tokenizer: '{TokenizerPath}' has {tokenizer.VocabSize} tokens, more than the model's {Config.VocabSize}.");
     }
 
     /// <summary>Throws unless <paramref name="layer"/> is one of the model's layers.</summary>

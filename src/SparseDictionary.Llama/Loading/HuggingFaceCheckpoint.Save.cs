@@ -9,16 +9,20 @@ public static partial class HuggingFaceCheckpoint
     /// <summary>The name of the llama2.c tokenizer that <see cref="Save"/> may write beside the weights.</summary>
     public const string TokenizerFileName = "tokenizer.bin";
 
+    /// <summary>The name of the SentencePiece tokenizer that <see cref="Save"/> may write beside the weights, as Llama-2's folders hold it.</summary>
+    public const string SentencePieceFileName = "tokenizer.model";
+
     /// <summary>
     /// Writes <paramref name="model"/> as a Hugging Face <c>LlamaForCausalLM</c> folder (<c>config.json</c> and
-    /// <c>model.safetensors</c>, and <c>tokenizer.bin</c> when a vocabulary is given) that <see cref="Load"/> and
-    /// transformers read. The folder is written beside its path and renamed into place, replacing any folder there, so
+    /// <c>model.safetensors</c>; when a vocabulary is given, <c>tokenizer.bin</c> and, if SentencePiece can hold it (see
+    /// <see cref="SentencePieceModelWriter.CanWrite"/>), <c>tokenizer.model</c>) that <see cref="Load"/>,
+    /// <see cref="ModelTokenizer.Load"/> and transformers read. The folder is written beside its path and renamed into place, replacing any folder there, so
     /// that readers never see a partial checkpoint.
     /// </summary>
     /// <param name="model">The model.</param>
     /// <param name="folder">The checkpoint folder to create or replace.</param>
     /// <param name="weightDType">The element type to store the weights in; the model's when <see langword="null"/>.</param>
-    /// <param name="tokenizer">A vocabulary to write as llama2.c's <c>tokenizer.bin</c>; none when <see langword="null"/>.</param>
+    /// <param name="tokenizer">A vocabulary to write as llama2.c's <c>tokenizer.bin</c> and SentencePiece's <c>tokenizer.model</c>; none when <see langword="null"/>.</param>
     /// <exception cref="ArgumentException">The vocabulary's size differs from the model's.</exception>
     public static void Save(LlamaModel model, string folder, ScalarType? weightDType = null, BpeVocabulary? tokenizer = null)
     {
@@ -45,6 +49,10 @@ public static partial class HuggingFaceCheckpoint
             if (tokenizer is not null)
             {
                 Llama2cTokenizerWriter.Save(Path.Combine(temp, TokenizerFileName), tokenizer);
+                if (SentencePieceModelWriter.CanWrite(tokenizer, out _))
+                {
+                    SentencePieceModelWriter.Save(Path.Combine(temp, SentencePieceFileName), tokenizer);
+                }
             }
         });
     }

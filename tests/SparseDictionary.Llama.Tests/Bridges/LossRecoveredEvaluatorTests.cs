@@ -1,5 +1,5 @@
 using SparseDictionary.Autoencoders;
-using SparseDictionary.Llama.Bridges;
+using SparseDictionary.Bridges;
 using Xunit;
 using Xunit.Abstractions;
 
