@@ -22,10 +22,11 @@ public sealed class LocalFeedSampleTests(PackedFeed feed)
         }
         string packages = feed.NewFolder("nuget-packages");
         var environment = new Dictionary<string, string?> { ["NUGET_PACKAGES"] = packages };
-        string[] properties = [$"-p:SparseDictionaryVersion={feed.Version}", "-nodeReuse:false"];
+        string[] properties = [$"-p:SparseDictionaryVersion={feed.Version}"];
+        string[] single = ["-m:1", "--disable-build-servers"];
 
         ProcessRunner.Run(ProcessRunner.Dotnet,
-            ["restore", "--source", feed.Feed, "--source", PackedFeed.GlobalPackagesFolder, "--source", "https://api.nuget.org/v3/index.json", .. properties],
+            ["restore", "--source", feed.Feed, "--source", PackedFeed.GlobalPackagesFolder, "--source", "https://api.nuget.org/v3/index.json", .. properties, .. single],
             project, environment, TimeSpan.FromMinutes(5)).EnsureSuccess();
         // The packages came from the feed at the packed version, not from any cache.
         Assert.True(Directory.Exists(Path.Combine(packages, "sparsedictionary", feed.Version)));
@@ -34,7 +35,7 @@ public sealed class LocalFeedSampleTests(PackedFeed feed)
             Assert.True(Directory.Exists(Path.Combine(packages, id, feed.Version)), id);
         }
 
-        ProcessRunner.Run(ProcessRunner.Dotnet, ["build", "-c", "Release", "--no-restore", .. properties],
+        ProcessRunner.Run(ProcessRunner.Dotnet, ["build", "-c", "Release", "--no-restore", .. properties, .. single],
             project, environment, TimeSpan.FromMinutes(5)).EnsureSuccess();
         string output = ProcessRunner.Run(ProcessRunner.Dotnet, ["run", "-c", "Release", "--no-build", .. properties],
             project, environment, TimeSpan.FromMinutes(3)).EnsureSuccess().Output;

@@ -27,7 +27,7 @@ public sealed class PackedFeed : IDisposable
         string configuration = typeof(PackedFeed).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .Single(a => a.Key == "Configuration").Value ?? "Release";
         ProcessRunner.Run(ProcessRunner.Dotnet,
-            ["pack", RepositoryPaths.Solution, "-c", configuration, "--no-build", "-o", Feed, $"-p:Version={Version}", "-nodeReuse:false"],
+            ["pack", RepositoryPaths.Solution, "-c", configuration, "--no-build", "-o", Feed, $"-p:Version={Version}", "-m:1", "--disable-build-servers"],
             RepositoryPaths.Root, new Dictionary<string, string?>(), TimeSpan.FromMinutes(8)).EnsureSuccess();
     }
 
