@@ -1,0 +1,15 @@
+using SparseDictionary.Cli.Commands;
+
+namespace SparseDictionary.Cli;
+
+/// <summary>The subcommands of <c>sdict</c>, in the order <c>--help</c> lists them.</summary>
+internal static class CommandCatalog
+{
+    /// <summary>Gets every subcommand.</summary>
+    public static IReadOnlyList<ICliCommand> All { get; } =
+    [
+        new CollectCommand(),
+        new EvalCommand(),
+        new EnvCommand(),
+    ];
+}

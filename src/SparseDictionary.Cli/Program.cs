@@ -1,0 +1,13 @@
+using SparseDictionary.Cli;
+
+// The first Ctrl+C asks the running command to stop (it throws from its next progress report and exits with 130); a
+// second one ends the process at once.
+using var cancellation = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    if (cancellation.IsCancellationRequested) return;
+    e.Cancel = true;
+    cancellation.Cancel();
+};
+var context = new CliContext(Console.Out, Console.Error, errorIsTerminal: !Console.IsErrorRedirected, cancellation.Token);
+return CliApp.Run(args, context);
