@@ -13,7 +13,7 @@ public sealed class PackedFeed : IDisposable
     /// <summary>The packages expected in the feed, at least.</summary>
     public static readonly string[] ExpectedPackages =
     [
-        "SparseDictionary.SafeTensors", "SparseDictionary", "SparseDictionary.Llama", "SparseDictionary.Bridges", "SparseDictionary.Plots",
+        "SparseDictionary.SafeTensors", "SparseDictionary", "SparseDictionary.Llama", "SparseDictionary.Bridges", "SparseDictionary.Plots", "SparseDictionary.Experiments",
         "SparseDictionary.Cli",
     ];
 
