@@ -10,6 +10,7 @@ internal static class CommandCatalog
     [
         new CollectCommand(),
         new EvalCommand(),
+        new SeedCommand(),
         new EnvCommand(),
     ];
 }
