@@ -10,6 +10,7 @@ internal static class CommandCatalog
     [
         new CollectCommand(),
         new EvalCommand(),
+        new TrainCommand(),
         new SeedCommand(),
         new EnvCommand(),
     ];

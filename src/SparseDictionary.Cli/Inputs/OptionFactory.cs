@@ -84,4 +84,27 @@ internal static class OptionFactory
 
     /// <summary>Whether the user typed <paramref name="option"/> (rather than it taking its default).</summary>
     public static bool WasGiven(ParseResult parsed, Option option) => parsed.GetResult(option) is { Implicit: false };
+
+    /// <summary>A finite number that must be ≥ 0 (or > 0 when <paramref name="positive"/>), with a default.</summary>
+    public static Option<double> Number(string name, string description, double defaultValue, bool positive = false) => new(name)
+    {
+        Description = description,
+        DefaultValueFactory = _ => defaultValue,
+        HelpName = "x",
+        CustomParser = result =>
+        {
+            if (result.Tokens.Count == 0) return defaultValue;
+            string token = result.Tokens[0].Value;
+            if (!double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value))
+            {
+                result.AddError($"{name}: '{token}' is not a number.");
+                return defaultValue;
+            }
+            if (value < 0 || (positive && value == 0))
+            {
+                result.AddError($"{name} must be {(positive ? "positive" : "≥ 0")}, not {token}.");
+            }
+            return value;
+        },
+    };
 }
