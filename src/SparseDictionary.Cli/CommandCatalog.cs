@@ -11,6 +11,7 @@ internal static class CommandCatalog
         new CollectCommand(),
         new EvalCommand(),
         new TrainCommand(),
+        new SweepCommand(),
         new SeedCommand(),
         new EnvCommand(),
     ];

@@ -52,6 +52,13 @@ internal sealed class TrainCommand : ICliCommand
 
     private readonly ModelOptions _device = new();
 
+    /// <summary>Trains <paramref name="config"/> on <paramref name="cache"/> with a progress bar; <c>sweep</c> uses it too.</summary>
+    internal static (ISparseAutoencoder Sae, TrainingResult Result) TrainWithProgress(CliContext context, SaeRunConfig config, ActivationCacheReader cache, TorchSharp.torch.Device device)
+    {
+        using var progress = context.Progress<TrainingProgress>($"train {config.Name}", config.Steps, "steps", p => p.Step);
+        return SaeRunTraining.FromCache(config, cache, device, progress, context.Cancellation);
+    }
+
     /// <inheritdoc />
     public Command Build(CliContext context)
     {
@@ -93,14 +100,8 @@ internal sealed class TrainCommand : ICliCommand
         ActivationCacheReader cache = ActivationCacheReader.Open(cacheFolder);
         var device = parsed.GetRequiredValue(_device.Device).ToDevice();
         context.Detail($"cache {cache.Directory}: {cache.TotalTokens:N0} tokens of width {cache.DIn} at {cache.Manifest.HookName}");
-        using ISparseAutoencoder sae = config.CreateSae(cache.DIn, device, TorchSharp.torch.ScalarType.Float32);
-        TrainingResult result;
-        using (var source = new ShuffleBuffer(new CachedActivationSource(cache, new CachedActivationSourceOptions { Cycle = true }),
-            new ShuffleBufferOptions { Seed = config.Seed }))
-        using (var progress = context.Progress<TrainingProgress>("train", config.Steps, "steps", p => p.Step))
-        {
-            result = new SaeTrainer(sae, config.ToTrainerOptions()).Train(source, progress, context.Cancellation);
-        }
+        (ISparseAutoencoder trained, TrainingResult result) = TrainWithProgress(context, config, cache, device);
+        using ISparseAutoencoder sae = trained;
         string output = parsed.GetRequiredValue(_output);
         SaeLensFolder.Save(sae, output, new SaeLensMetadata { ModelName = cache.Manifest.ModelName, HookName = cache.Manifest.HookName });
         TrainingCurvePoint last = result.Curve[^1];

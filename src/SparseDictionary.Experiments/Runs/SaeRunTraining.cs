@@ -1,0 +1,54 @@
+using SparseDictionary.Activations;
+using SparseDictionary.Autoencoders;
+using SparseDictionary.Training;
+using static TorchSharp.torch;
+
+namespace SparseDictionary.Experiments.Runs;
+
+/// <summary>Trains a <see cref="SaeRunConfig"/> on an on-disk activation cache.</summary>
+public static class SaeRunTraining
+{
+    /// <summary>
+    /// Creates the run's SAE on <paramref name="device"/> (float32) and trains it on <paramref name="cache"/>, read in a
+    /// shuffle buffer seeded by the run's seed and cycled as often as the steps need. The caller owns the SAE.
+    /// </summary>
+    public static (ISparseAutoencoder Sae, TrainingResult Result) FromCache(
+        SaeRunConfig config, ActivationCacheReader cache, Device device, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(cache);
+        ISparseAutoencoder sae = config.CreateSae(cache.DIn, device, ScalarType.Float32);
+        try
+        {
+            using var source = new ShuffleBuffer(new CachedActivationSource(cache, new CachedActivationSourceOptions { Cycle = true }),
+                new ShuffleBufferOptions { Seed = config.Seed });
+            TrainingResult result = new SaeTrainer(sae, config.ToTrainerOptions()).Train(source, progress, cancellationToken);
+            return (sae, result);
+        }
+        catch
+        {
+            sae.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The first <paramref name="tokens"/> activations of a cache (fewer if it is shorter), as float32 on <paramref name="device"/>.</summary>
+    public static Tensor ReadHead(ActivationCacheReader cache, long tokens, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(tokens);
+        using var source = new CachedActivationSource(cache, new CachedActivationSourceOptions { Cycle = false });
+        var pieces = new List<Tensor>();
+        long read = 0;
+        using (var scope = NewDisposeScope())
+        {
+            while (read < tokens && source.NextBatch((int)Math.Min(65_536, tokens - read)) is { } batch)
+            {
+                pieces.Add(batch);
+                read += batch.shape[0];
+            }
+            if (pieces.Count == 0) throw new InvalidDataException($"The activation cache '{cache.Directory}' holds no tokens.");
+            return cat(pieces, 0).to(device).DetachFromDisposeScope();
+        }
+    }
+}
