@@ -36,6 +36,9 @@ internal static class ProcessRunner
         var start = new ProcessStartInfo(fileName)
         {
             WorkingDirectory = workingDirectory,
+            // An empty standard input: a .NET process whose stdin is a terminal configures it at start-up, and one in a
+            // background process group is then stopped by SIGTTOU.
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -54,6 +57,7 @@ internal static class ProcessRunner
         start.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
         start.Environment["UseSharedCompilation"] = "false";
         start.Environment["DOTNET_NOLOGO"] = "1";
+        start.Environment["MSBUILDTERMINALLOGGER"] = "off";
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         foreach ((string name, string? value) in environment)
         {
@@ -67,6 +71,7 @@ internal static class ProcessRunner
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
         process.Start();
+        process.StandardInput.Close();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         if (!process.WaitForExit(timeout))
