@@ -176,12 +176,15 @@ internal static partial class SaeLensConfigJson
     {
         SaeLensJsonFields fields = original.Renamed(LegacyRenames);
         string architecture = fields.Contains("architecture") ? fields.RequireString("architecture") : "standard";
-        // An old TopK SAE is a "standard" one whose activation function is topk (handle_pre_6_0_config).
+        // An old TopK SAE is a "standard" one whose activation function is topk (handle_pre_6_0_config), with its k in
+        // activation_fn_kwargs; SAELens copies that k to the top level.
+        JsonElement? legacyK = null;
         if (fields.Take("activation_fn") is { ValueKind: JsonValueKind.String } activation && activation.GetString() == "topk"
             && fields.Take("activation_fn_kwargs") is { ValueKind: JsonValueKind.Object } kwargs
             && kwargs.TryGetProperty("k", out JsonElement k) && k.ValueKind != JsonValueKind.Null)
         {
             architecture = "topk";
+            legacyK = k.Clone();
         }
 
         string normalize = fields.Take("normalize_activations") switch
@@ -221,6 +224,7 @@ internal static partial class SaeLensConfigJson
             if (LegacyMetadataKeys.Contains(key)) metadataValues.Add(key, value);
             else if (!consumed.Contains(key)) extra.Add(key, value);
         }
+        if (legacyK is { } topK) extra["k"] = topK;
         var metadata = ReadMetadata(SaeLensJsonFields.FromValues(metadataValues, fields.File, ""));
         // handle_pre_6_0_config's defaults for the keys that end up in metadata.
         metadata = metadata with { PrependBos = metadataValues.ContainsKey("prepend_bos") ? metadata.PrependBos : true };

@@ -92,9 +92,9 @@ public static class SaeLensFolder
         ArgumentNullException.ThrowIfNull(reshapeActivations);
 
         // Everything that can be checked is checked before the disk is touched.
-        if (!SaeLensArchitectures.TryGet(sae.Architecture, out _))
+        if (!SaeLensArchitectures.TryGetWriter(sae.Architecture, out SaeLensWriter? writer))
         {
-            throw new ArgumentException($"Cannot save a '{sae.Architecture}' SAE: supported architectures are {string.Join(", ", SaeLensArchitectures.Names)}.", nameof(sae));
+            throw new ArgumentException($"Cannot save a '{sae.Architecture}' SAE: supported architectures are {string.Join(", ", SaeLensArchitectures.SavableNames)}.", nameof(sae));
         }
         if (!SaeLensDTypes.TryName(sae.DType, out string? dtypeName))
         {
@@ -121,7 +121,7 @@ public static class SaeLensFolder
         string version = metadata.SaeLensVersion is { } v && SaeLensConfigJson.IsAtLeastV6(v) == true ? v : FormatVersion;
         byte[] configJson = SaeLensConfigJson.Write(new SaeLensConfig
         {
-            Architecture = sae.Architecture,
+            Architecture = writer.SavedArchitecture,
             DIn = sae.DIn,
             DSae = sae.DSae,
             DType = dtypeName,
@@ -130,18 +130,17 @@ public static class SaeLensFolder
             NormalizeActivations = "none",
             ReshapeActivations = reshapeActivations,
             Metadata = metadata with { SaeLensVersion = version },
+            Extra = writer.ConfigExtra(sae),
         });
 
         using var scope = NewDisposeScope();
-        var weights = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach ((string parameterName, TorchSharp.Modules.Parameter parameter) in sae.NamedParameters)
+        Dictionary<string, Tensor> weights = writer.Export(sae);
+        foreach ((string tensorName, Tensor value) in weights)
         {
-            Tensor detached = parameter.detach();
-            if (!IsFinite(detached))
+            if (!IsFinite(value))
             {
-                throw new ArgumentException($"Parameter '{parameterName}' holds NaN or infinite values; such an SAE could not be loaded again.", nameof(sae));
+                throw new ArgumentException($"Tensor '{tensorName}' holds NaN or infinite values; such an SAE could not be loaded again.", nameof(sae));
             }
-            weights.Add(parameterName, detached);
         }
         Tensor? sparsity = log10FeatureSparsity is null
             ? null
@@ -207,26 +206,28 @@ public static class SaeLensFolder
 
         string weightsPath = Path.Combine(folder, WeightsFileName);
         using SafeTensorsFile file = OpenTensors(weightsPath);
-        ISparseAutoencoder sae = architecture.Create(config.DIn, config.DSae, device ?? CPU, targetType);
+        ISparseAutoencoder sae = architecture.Create(config, configPath, device ?? CPU, targetType);
         try
         {
-            IReadOnlyDictionary<string, TorchSharp.Modules.Parameter> parameters = sae.NamedParameters;
-            string? scalingName = CheckTensors(file, parameters, config);
-            if (config.ApplyBDecToInput && scalingName is null)
+            SaeLensWriter writer = SaeLensArchitectures.WriterOf(sae);
+            Dictionary<string, long[]> expected = ExpectedTensors(writer, sae);
+            string? scalingName = CheckTensors(file, expected, config);
+            if (config.ApplyBDecToInput && scalingName is null && !architecture.NeedsRewrite(config, configPath))
             {
-                foreach ((string name, TorchSharp.Modules.Parameter parameter) in parameters)
+                foreach (string name in expected.Keys)
                 {
                     using Tensor stored = LoadFinite(file, name);
-                    using (no_grad()) parameter.copy_(stored);
+                    architecture.Import(sae, name, stored);
                 }
             }
             else
             {
-                LoadFolded(file, parameters, config, architecture, scalingName, configPath);
+                LoadFolded(file, sae, expected.Keys, config, architecture, scalingName, configPath);
             }
-            foreach ((string name, TorchSharp.Modules.Parameter parameter) in parameters)
+            using var scope = NewDisposeScope();
+            foreach ((string name, Tensor value) in writer.Export(sae))
             {
-                if (!IsFinite(parameter))
+                if (!IsFinite(value))
                 {
                     throw SaeFormatException.ForTensor(weightsPath, name, $"the values are finite in the file but not once converted to {targetType}.");
                 }
@@ -277,28 +278,30 @@ public static class SaeLensFolder
             throw SaeFormatException.ForKey(configPath, "normalize_activations",
                 $"'{config.NormalizeActivations}' rescales each input by its own statistics at run time, which the weights cannot express; this library loads only 'none' (and 'expected_average_only_in', which SAELens also runs as 'none').");
         }
-        // Pre-6.0 files name their activation function (activation_fn_str, renamed activation_fn); ours is ReLU.
+        // Pre-6.0 files name their activation function (activation_fn_str, renamed activation_fn): ReLU, or topk for a
+        // TopK SAE (which the legacy reader already turned into the topk architecture).
+        string expectedActivation = config.Architecture == "topk" ? "topk" : "relu";
         if (config.Extra.TryGetValue("activation_fn", out JsonElement activation)
             && activation.ValueKind != JsonValueKind.Null
-            && !(activation.ValueKind == JsonValueKind.String && activation.GetString() == "relu"))
+            && !(activation.ValueKind == JsonValueKind.String && activation.GetString() is { } name && (name == "relu" || name == expectedActivation)))
         {
             throw SaeFormatException.ForKey(configPath, "activation_fn",
-                $"the activation function {StrictJson.Describe(activation)} is not supported; the {config.Architecture} architecture uses relu.");
+                $"the activation function {StrictJson.Describe(activation)} is not supported; the {config.Architecture} architecture uses {expectedActivation}.");
         }
         return architecture;
     }
 
     // Checks names, shapes and dtypes of every tensor before any is read; returns the legacy scaling tensor's name, if any.
-    private static string? CheckTensors(SafeTensorsFile file, IReadOnlyDictionary<string, TorchSharp.Modules.Parameter> parameters, SaeLensConfig config)
+    private static string? CheckTensors(SafeTensorsFile file, IReadOnlyDictionary<string, long[]> parameters, SaeLensConfig config)
     {
         string expectedNames = string.Join(", ", parameters.Keys);
-        foreach ((string name, TorchSharp.Modules.Parameter parameter) in parameters)
+        foreach ((string name, long[] shape) in parameters)
         {
             if (!file.Contains(name))
             {
                 throw SaeFormatException.ForTensor(file.Path, name, $"the tensor is missing; a {config.Architecture} SAE has {expectedNames}.");
             }
-            CheckTensor(file, name, parameter.shape, config);
+            CheckTensor(file, name, shape, config);
         }
         string? scalingName = null;
         foreach (SafeTensorInfo info in file.Tensors)
@@ -314,6 +317,13 @@ public static class SaeLensFolder
             throw SaeFormatException.ForTensor(file.Path, info.Name, $"unexpected tensor; a {config.Architecture} SAE has only {expectedNames}.");
         }
         return scalingName;
+    }
+
+    // The SAELens tensors of an SAE of this architecture, by name, with their shapes.
+    private static Dictionary<string, long[]> ExpectedTensors(SaeLensWriter writer, ISparseAutoencoder sae)
+    {
+        using var scope = NewDisposeScope();
+        return writer.Export(sae).ToDictionary(t => t.Key, t => t.Value.shape, StringComparer.Ordinal);
     }
 
     private static void CheckTensor(SafeTensorsFile file, string name, long[] expectedShape, SaeLensConfig config)
@@ -333,7 +343,8 @@ public static class SaeLensFolder
     // The slow path: weights in float64 on the CPU, rewritten, then copied into the parameters.
     private static void LoadFolded(
         SafeTensorsFile file,
-        IReadOnlyDictionary<string, TorchSharp.Modules.Parameter> parameters,
+        ISparseAutoencoder sae,
+        IEnumerable<string> names,
         SaeLensConfig config,
         SaeLensArchitecture architecture,
         string? scalingName,
@@ -342,7 +353,7 @@ public static class SaeLensFolder
         var weights = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         try
         {
-            foreach (string name in parameters.Keys)
+            foreach (string name in names)
             {
                 using Tensor stored = LoadFinite(file, name);
                 weights.Add(name, stored.to(ScalarType.Float64));
@@ -370,12 +381,13 @@ public static class SaeLensFolder
             {
                 architecture.FoldDecoderBiasIntoEncoder(weights);
             }
-            using (no_grad())
+            if (architecture.NeedsRewrite(config, configPath))
             {
-                foreach ((string name, TorchSharp.Modules.Parameter parameter) in parameters)
-                {
-                    parameter.copy_(weights[name]);
-                }
+                architecture.Rewrite!(weights);
+            }
+            foreach ((string name, Tensor value) in weights)
+            {
+                architecture.Import(sae, name, value);
             }
         }
         finally

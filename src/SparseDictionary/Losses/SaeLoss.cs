@@ -42,13 +42,15 @@ public sealed class SaeLoss
     /// <param name="forward">The SAE's forward pass on <paramref name="x"/>.</param>
     /// <param name="sae">The SAE.</param>
     /// <param name="sparsityScale">Multiplier on sparsity penalties (the coefficient warm-up; 1 when done).</param>
-    public LossValue Compute(Tensor x, SaeForward forward, ISparseAutoencoder sae, double sparsityScale = 1.0)
+    /// <param name="context">Training state for terms that need it (<see cref="LossContext.None"/> when omitted).</param>
+    public LossValue Compute(Tensor x, SaeForward forward, ISparseAutoencoder sae, double sparsityScale = 1.0, LossContext? context = null)
     {
+        context ??= LossContext.None;
         var values = new Dictionary<string, Tensor>(Terms.Count);
         Tensor? total = null;
         foreach (var (term, coefficient, isSparsity) in Terms)
         {
-            var value = term.Compute(x, forward, sae);
+            var value = term.Compute(x, forward, sae, context);
             values[term.Name] = value;
             var weighted = value * (coefficient * (isSparsity ? sparsityScale : 1.0));
             total = total is null ? weighted : total + weighted;

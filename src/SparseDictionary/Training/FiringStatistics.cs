@@ -35,6 +35,9 @@ public sealed class FiringStatistics : IDisposable
         return (_tokensSinceFired >= windowTokens).to(ScalarType.Float64).mean().ToDouble();
     }
 
+    /// <summary>Mask <c>[d_sae]</c> (bool, a new tensor) of latents that have not fired in the last <paramref name="windowTokens"/> tokens.</summary>
+    public Tensor DeadMask(long windowTokens) => _tokensSinceFired >= windowTokens;
+
     /// <summary>Mask <c>[d_sae]</c> of latents that have not fired since <see cref="ResetWindow"/> (a new tensor).</summary>
     public Tensor NotFiredSinceReset() => _firedSinceReset.logical_not();
 

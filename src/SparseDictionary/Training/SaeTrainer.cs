@@ -32,13 +32,23 @@ public sealed class SaeTrainer
     /// <summary>The loss being minimised.</summary>
     public SaeLoss Loss { get; }
 
-    /// <summary>The loss the papers use for <paramref name="architecture"/> under <paramref name="options"/>.</summary>
+    /// <summary>
+    /// The loss the papers use for <paramref name="architecture"/> under <paramref name="options"/>: <c>gated</c> →
+    /// <see cref="SaeLosses.Gated"/>, <c>topk</c> and <c>batchtopk</c> → <see cref="SaeLosses.TopK"/> (reconstruction +
+    /// AuxK), <c>jumprelu</c> → <see cref="SaeLosses.JumpRelu"/> (reconstruction + L0), anything else →
+    /// <see cref="SaeLosses.Standard"/>.
+    /// </summary>
     public static SaeLoss DefaultLoss(string architecture, TrainerOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         bool weighted = options.DecoderNorm == DecoderNormPolicy.WeightedL1;
-        return architecture == "gated"
-            ? SaeLosses.Gated(options.L1Coefficient, options.GatedLoss, weighted)
-            : SaeLosses.Standard(options.L1Coefficient, weighted);
+        return architecture switch
+        {
+            "gated" => SaeLosses.Gated(options.L1Coefficient, options.GatedLoss, weighted),
+            "topk" or "batchtopk" => SaeLosses.TopK(options.AuxKCoefficient, options.AuxKLatents, options.AuxKDeadWindowTokens),
+            "jumprelu" => SaeLosses.JumpRelu(options.L0Coefficient),
+            _ => SaeLosses.Standard(options.L1Coefficient, weighted),
+        };
     }
 
     /// <summary>Runs training until <see cref="TrainerOptions.TotalSteps"/>, the end of the source, or cancellation.</summary>
@@ -70,51 +80,66 @@ public sealed class SaeTrainer
         _logger.LogInformation("Training {Architecture} SAE {DIn}→{DSae} for {Steps} steps of {Batch} tokens, λ={L1}, lr={Lr}, scale={Scale:G4}",
             _sae.Architecture, _sae.DIn, _sae.DSae, o.TotalSteps, o.BatchSize, o.L1Coefficient, o.LearningRate, scale);
 
-        for (; step < o.TotalSteps; step++)
+        // Loss terms see the firing statistics as they stood before the current batch.
+        var context = new LossContext(statistics.DeadMask);
+        var hooks = _sae as ITrainingHooks;
+        hooks?.OnTrainingStart();
+        try
         {
-            if (cancellationToken.IsCancellationRequested) { endReason = TrainingEndReason.Cancelled; break; }
-            using var scope = NewDisposeScope();
-            var raw = replay.Count > 0 ? replay.Dequeue() : source.NextBatch(o.BatchSize);
-            if (raw is null) { endReason = TrainingEndReason.SourceExhausted; break; }
-            var x = raw.to(_sae.DType, _sae.Device) * scale;
-            raw.Dispose();
-
-            var forward = _sae.Forward(x);
-            double sparsityScale = o.L1WarmupSteps > 0 ? Math.Min(1.0, (step + 1.0) / o.L1WarmupSteps) : 1.0;
-            var loss = Loss.Compute(x, forward, _sae, sparsityScale);
-            optimizer.ZeroGrad();
-            loss.Total.backward();
-            bool unitNorm = o.DecoderNorm == DecoderNormPolicy.UnitNormConstraint;
-            if (unitNorm) DecoderNorm.RemoveParallelGradient(_sae.DecoderWeight);
-            double rewarm = lastResampleStep is int since && step - since < resampler!.Options.RewarmSteps
-                ? (step - since + 1.0) / resampler.Options.RewarmSteps
-                : 1.0;
-            double lr = o.LearningRate * schedule.Multiplier(step) * rewarm;
-            optimizer.Step(lr);
-            if (unitNorm) DecoderNorm.NormalizeRows(_sae.DecoderWeight);
-            statistics.Update(forward.Features);
-            tokens += x.shape[0];
-
-            double total = loss.Total.ToDouble();
-            if (!double.IsFinite(total)) throw NonFiniteLoss(step, x, loss);
-            if (step % o.LogEverySteps == 0 || step == o.TotalSteps - 1)
+            for (; step < o.TotalSteps; step++)
             {
-                curve.Add(CurvePoint(step, tokens, lr, sparsityScale, total, loss, forward, statistics.DeadFraction(o.DeadWindowTokens)));
-            }
-            progress?.Report(new TrainingProgress(step + 1, o.TotalSteps, tokens, total, lr));
+                if (cancellationToken.IsCancellationRequested) { endReason = TrainingEndReason.Cancelled; break; }
+                using var scope = NewDisposeScope();
+                var raw = replay.Count > 0 ? replay.Dequeue() : source.NextBatch(o.BatchSize);
+                if (raw is null) { endReason = TrainingEndReason.SourceExhausted; break; }
+                var x = raw.to(_sae.DType, _sae.Device) * scale;
+                raw.Dispose();
 
-            if (resampler is not null && (step + 1) % resampler.Options.IntervalSteps == 0 && step + 1 < o.TotalSteps
-                && (resampler.Options.MaxResamples is null || resamplings.Count < resampler.Options.MaxResamples))
-            {
-                var sample = ReadTokens(source, resampler.Options.SampleTokens);
-                if (sample is null) continue;
-                var reset = resampler.Resample(_sae, optimizer, statistics.NotFiredSinceReset(), sample.to(_sae.DType, _sae.Device) * scale, generator);
-                statistics.ResetWindow();
-                statistics.MarkFresh(reset);
-                lastResampleStep = step + 1;
-                resamplings.Add(new ResamplingEvent(step + 1, (int)reset.shape[0]));
-                _logger.LogInformation("Step {Step}: resampled {Count} dead latents", step + 1, reset.shape[0]);
+                var forward = _sae.Forward(x);
+                double sparsityScale = o.L1WarmupSteps > 0 ? Math.Min(1.0, (step + 1.0) / o.L1WarmupSteps) : 1.0;
+                var loss = Loss.Compute(x, forward, _sae, sparsityScale, context);
+                optimizer.ZeroGrad();
+                loss.Total.backward();
+                bool unitNorm = o.DecoderNorm == DecoderNormPolicy.UnitNormConstraint;
+                if (unitNorm) DecoderNorm.RemoveParallelGradient(_sae.DecoderWeight);
+                double rewarm = lastResampleStep is int since && step - since < resampler!.Options.RewarmSteps
+                    ? (step - since + 1.0) / resampler.Options.RewarmSteps
+                    : 1.0;
+                double lr = o.LearningRate * schedule.Multiplier(step) * rewarm;
+                optimizer.Step(lr);
+                if (unitNorm) DecoderNorm.NormalizeRows(_sae.DecoderWeight);
+                statistics.Update(forward.Features);
+                if (hooks is not null)
+                {
+                    using (no_grad()) hooks.OnStepEnd(forward, step);
+                }
+                tokens += x.shape[0];
+
+                double total = loss.Total.ToDouble();
+                if (!double.IsFinite(total)) throw NonFiniteLoss(step, x, loss);
+                if (step % o.LogEverySteps == 0 || step == o.TotalSteps - 1)
+                {
+                    curve.Add(CurvePoint(step, tokens, lr, sparsityScale, total, loss, forward, statistics.DeadFraction(o.DeadWindowTokens)));
+                }
+                progress?.Report(new TrainingProgress(step + 1, o.TotalSteps, tokens, total, lr));
+
+                if (resampler is not null && (step + 1) % resampler.Options.IntervalSteps == 0 && step + 1 < o.TotalSteps
+                    && (resampler.Options.MaxResamples is null || resamplings.Count < resampler.Options.MaxResamples))
+                {
+                    var sample = ReadTokens(source, resampler.Options.SampleTokens);
+                    if (sample is null) continue;
+                    var reset = resampler.Resample(_sae, optimizer, statistics.NotFiredSinceReset(), sample.to(_sae.DType, _sae.Device) * scale, generator);
+                    statistics.ResetWindow();
+                    statistics.MarkFresh(reset);
+                    lastResampleStep = step + 1;
+                    resamplings.Add(new ResamplingEvent(step + 1, (int)reset.shape[0]));
+                    _logger.LogInformation("Step {Step}: resampled {Count} dead latents", step + 1, reset.shape[0]);
+                }
             }
+        }
+        finally
+        {
+            hooks?.OnTrainingEnd();
         }
         foreach (var leftover in replay) leftover.Dispose();
 

@@ -40,8 +40,26 @@ public sealed record TrainerOptions
     /// <summary>The sparsity coefficient λ.</summary>
     public double L1Coefficient { get; init; } = 5.0;
 
-    /// <summary>Steps over which λ ramps linearly from 0 to <see cref="L1Coefficient"/>.</summary>
+    /// <summary>
+    /// Steps over which every sparsity penalty's coefficient ramps linearly from 0 to its value: λ of the L1 term
+    /// (<see cref="L1Coefficient"/>) or of JumpReLU's L0 term (<see cref="L0Coefficient"/>).
+    /// </summary>
     public int L1WarmupSteps { get; init; }
+
+    /// <summary>
+    /// The L0 coefficient λ of JumpReLU SAEs. Our reconstruction loss is in the normalised units of the trainer (mean
+    /// ‖x‖ = √d_in), d_in times the paper's (unit mean squared norm), so the paper's λ corresponds to λ·d_in here.
+    /// </summary>
+    public double L0Coefficient { get; init; } = 1.0;
+
+    /// <summary>The AuxK coefficient α of TopK and BatchTopK SAEs (Gao et al. 2024: 1/32).</summary>
+    public double AuxKCoefficient { get; init; } = SaeLosses.DefaultAuxKCoefficient;
+
+    /// <summary><c>k_aux</c> of the AuxK term; <see langword="null"/> for <c>d_in / 2</c>.</summary>
+    public int? AuxKLatents { get; init; }
+
+    /// <summary>A latent not fired in this many tokens is dead for the AuxK term (Gao et al., sparsify: 10M).</summary>
+    public long AuxKDeadWindowTokens { get; init; } = AuxKLoss.DefaultDeadWindowTokens;
 
     /// <summary>Loss used for Gated SAEs.</summary>
     public GatedLossVariant GatedLoss { get; init; } = GatedLossVariant.Full;
@@ -50,8 +68,8 @@ public sealed record TrainerOptions
     public DecoderNormPolicy DecoderNorm { get; init; } = DecoderNormPolicy.UnitNormConstraint;
 
     /// <summary>
-    /// Replaces the architecture's default loss (built from <see cref="L1Coefficient"/>, <see cref="GatedLoss"/> and
-    /// <see cref="DecoderNorm"/>) with a custom composition.
+    /// Replaces the architecture's default loss (built from <see cref="L1Coefficient"/>, <see cref="GatedLoss"/>,
+    /// <see cref="DecoderNorm"/>, <see cref="L0Coefficient"/> and the AuxK settings) with a custom composition.
     /// </summary>
     public SaeLoss? Loss { get; init; }
 
@@ -89,6 +107,10 @@ public sealed record TrainerOptions
         Positive(DeadWindowTokens, nameof(DeadWindowTokens));
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be finite and positive.");
         if (!(L1Coefficient >= 0) || !double.IsFinite(L1Coefficient)) throw new ArgumentOutOfRangeException(nameof(L1Coefficient), L1Coefficient, "L1Coefficient must be finite and ≥ 0.");
+        if (!(L0Coefficient >= 0) || !double.IsFinite(L0Coefficient)) throw new ArgumentOutOfRangeException(nameof(L0Coefficient), L0Coefficient, "L0Coefficient must be finite and ≥ 0.");
+        if (!(AuxKCoefficient >= 0) || !double.IsFinite(AuxKCoefficient)) throw new ArgumentOutOfRangeException(nameof(AuxKCoefficient), AuxKCoefficient, "AuxKCoefficient must be finite and ≥ 0.");
+        if (AuxKLatents is <= 0) throw new ArgumentOutOfRangeException(nameof(AuxKLatents), AuxKLatents, "AuxKLatents must be positive (or null for d_in / 2).");
+        Positive(AuxKDeadWindowTokens, nameof(AuxKDeadWindowTokens));
         if (L1WarmupSteps < 0) throw new ArgumentOutOfRangeException(nameof(L1WarmupSteps), L1WarmupSteps, "L1WarmupSteps must be ≥ 0.");
         if (AdamBeta1 is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(AdamBeta1), AdamBeta1, "AdamBeta1 must be in [0, 1).");
         if (AdamBeta2 is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(AdamBeta2), AdamBeta2, "AdamBeta2 must be in [0, 1).");

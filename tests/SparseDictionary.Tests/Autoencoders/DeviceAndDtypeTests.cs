@@ -10,12 +10,20 @@ public class DeviceAndDtypeTests
     [Theory]
     [InlineData("standard")]
     [InlineData("gated")]
+    [InlineData("topk")]
+    [InlineData("batchtopk")]
+    [InlineData("jumprelu")]
     public void MoveToChangesEveryParameterAndKeepsTheFunction(string architecture)
     {
         using var generator = new Generator(3);
-        using ISparseAutoencoder sae = architecture == "standard"
-            ? new StandardSae(6, 10, generator: generator)
-            : new GatedSae(6, 10, generator: generator);
+        using ISparseAutoencoder sae = architecture switch
+        {
+            "standard" => new StandardSae(6, 10, generator: generator),
+            "topk" => new TopKSae(6, 10, k: 3, generator: generator),
+            "batchtopk" => new BatchTopKSae(6, 10, k: 3, generator: generator) { Threshold = 0.1 },
+            "jumprelu" => new JumpReluSae(6, 10, generator: generator),
+            _ => new GatedSae(6, 10, generator: generator),
+        };
         using var scope = NewDisposeScope();
         var x = randn(new long[] { 5, 6 }, generator: generator);
         var before = sae.Forward(x).Reconstruction.to(ScalarType.Float64);

@@ -16,17 +16,28 @@ public class FoldInputScaleTests
     [InlineData("standard", 0.3)]
     [InlineData("gated", 2.5)]
     [InlineData("gated", 0.3)]
+    [InlineData("topk", 2.5)]
+    [InlineData("batchtopk", 0.3)]
+    [InlineData("jumprelu", 2.5)]
+    [InlineData("jumprelu", 0.3)]
     public void FoldedSaeOnRawInputMatchesOriginalOnScaledInput(string architecture, double s)
     {
         using var generator = new Generator(1234);
-        using ISparseAutoencoder sae = architecture == "gated"
-            ? new GatedSae(4, 6, dtype: ScalarType.Float64, generator: generator)
-            : new StandardSae(4, 6, dtype: ScalarType.Float64, generator: generator);
+        using ISparseAutoencoder sae = architecture switch
+        {
+            "gated" => new GatedSae(4, 6, dtype: ScalarType.Float64, generator: generator),
+            "topk" => new TopKSae(4, 6, k: 2, dtype: ScalarType.Float64, generator: generator),
+            // The threshold is in feature units, which folding leaves unchanged.
+            "batchtopk" => new BatchTopKSae(4, 6, k: 2, dtype: ScalarType.Float64, generator: generator) { Threshold = 0.2 },
+            "jumprelu" => new JumpReluSae(4, 6, dtype: ScalarType.Float64, generator: generator),
+            _ => new StandardSae(4, 6, dtype: ScalarType.Float64, generator: generator),
+        };
         using var scope = NewDisposeScope();
         // Random values for every parameter, biases and r_mag included (they start at 0, which would hide mistakes).
         foreach (var (name, p) in sae.NamedParameters)
         {
-            TinySaes.Set(sae, name, randn(p.shape, dtype: ScalarType.Float64, generator: generator) * 0.5);
+            var noise = randn(p.shape, dtype: ScalarType.Float64, generator: generator) * 0.5;
+            TinySaes.Set(sae, name, name == "log_threshold" ? noise - 1 : noise);
         }
         var x = randn(new long[] { 16, 4 }, dtype: ScalarType.Float64, generator: generator) * 2;
 

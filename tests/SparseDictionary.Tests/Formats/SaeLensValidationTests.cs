@@ -88,7 +88,7 @@ public sealed class SaeLensValidationTests : IDisposable
     [InlineData("\"normalize_activations\": \"none\"", "\"normalize_activations\": \"layer_norm\"", "normalize_activations")]
     [InlineData("\"normalize_activations\": \"none\"", "\"normalize_activations\": \"constant_norm_rescale\"", "normalize_activations")]
     [InlineData("\"reshape_activations\": \"none\"", "\"reshape_activations\": \"hook_q\"", "reshape_activations")]
-    [InlineData("\"architecture\": \"standard\"", "\"architecture\": \"topk\"", "architecture")]
+    [InlineData("\"architecture\": \"standard\"", "\"architecture\": \"jumprelu_transcoder\"", "architecture")]
     [InlineData(", \"architecture\": \"standard\"", "", "architecture")]
     [InlineData("\"context_size\": 128", "\"context_size\": \"128\"", "metadata.context_size")]
     [InlineData("\"hook_name\": \"blocks.0.hook_resid_pre\"", "\"hook_name\": 7", "metadata.hook_name")]
@@ -217,11 +217,11 @@ public sealed class SaeLensValidationTests : IDisposable
     [Fact]
     public void ReadConfig_AcceptsArchitecturesItCannotLoad()
     {
-        string dir = Folder(V6Config("jumprelu").Replace("\"d_in\": 2", "\"d_in\": 2, \"k\": 16"), null);
+        string dir = Folder(V6Config("matryoshka_batchtopk").Replace("\"d_in\": 2", "\"d_in\": 2, \"k\": 16"), null);
 
         SaeLensConfig config = SaeLensFolder.ReadConfig(dir);
 
-        Assert.Equal("jumprelu", config.Architecture);
+        Assert.Equal("matryoshka_batchtopk", config.Architecture);
         Assert.Equal(16, config.Extra["k"].GetInt32());
         LoadFails(dir, CfgPath, "architecture");
     }

@@ -25,6 +25,11 @@ public class TrainerOptionsTests
         AssertNames("DeadWindowTokens", new TrainerOptions { DeadWindowTokens = 0 });
         AssertNames("L1Coefficient", new TrainerOptions { L1Coefficient = -1 });
         AssertNames("L1WarmupSteps", new TrainerOptions { L1WarmupSteps = -1 });
+        AssertNames("L0Coefficient", new TrainerOptions { L0Coefficient = -1 });
+        AssertNames("L0Coefficient", new TrainerOptions { L0Coefficient = double.NaN });
+        AssertNames("AuxKCoefficient", new TrainerOptions { AuxKCoefficient = -0.5 });
+        AssertNames("AuxKLatents", new TrainerOptions { AuxKLatents = 0 });
+        AssertNames("AuxKDeadWindowTokens", new TrainerOptions { AuxKDeadWindowTokens = 0 });
         AssertNames("AdamBeta1", new TrainerOptions { AdamBeta1 = 1.0 });
         AssertNames("AdamBeta2", new TrainerOptions { AdamBeta2 = -0.1 });
         AssertNames("AdamEpsilon", new TrainerOptions { AdamEpsilon = 0 });

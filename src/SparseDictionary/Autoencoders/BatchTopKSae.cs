@@ -1,0 +1,166 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace SparseDictionary.Autoencoders;
+
+/// <summary>
+/// The BatchTopK SAE of Bussmann et al. 2024 ("BatchTopK Sparse Autoencoders"). In training, a batch of <c>B</c> tokens
+/// keeps its <c>K·B</c> largest ReLU'd pre-activations across the whole batch,
+/// <c>f = BatchTopK_{K·B}(ReLU(W_encᵀ(x − b_dec) + b_enc))</c>; at inference each latent fires when its pre-activation
+/// exceeds one global threshold θ, <c>f = ReLU(z) ⊙ 1[z &gt; θ]</c> — a JumpReLU with the same θ for every latent, which is
+/// how SAELens saves it (<c>jumprelu</c> with a constant <c>threshold</c> tensor).
+/// </summary>
+/// <remarks>
+/// <para>
+/// The SAE starts in inference mode, so evaluators and other callers of <see cref="Forward"/> and <see cref="Encode"/>
+/// get per-token outputs that do not depend on the rest of the batch. <see cref="Training.SaeTrainer"/> switches it to
+/// training mode through <see cref="ITrainingHooks"/> and back when training ends.
+/// </para>
+/// <para>
+/// θ is estimated during training as in dictionary_learning: from step <see cref="ThresholdStartStep"/> on, after each
+/// step, the smallest positive kept activation <c>m</c> of the batch updates <c>θ ← β θ + (1 − β) m</c>
+/// (β = <see cref="ThresholdDecay"/>), the first update setting <c>θ = m</c>. Ties at the batch's K·B-th value keep the
+/// lowest row-major indices, exactly K·B entries in all.
+/// </para>
+/// </remarks>
+public sealed class BatchTopKSae : SparseAutoencoderBase, ITrainingHooks
+{
+#pragma warning disable IDE1006 // SAELens naming
+    private Parameter W_enc;
+    private Parameter b_enc;
+    private Parameter W_dec;
+    private Parameter b_dec;
+#pragma warning restore IDE1006
+    private readonly double _thresholdDecay = 0.999;
+    private readonly int _thresholdStartStep = 1000;
+    private double _threshold;
+
+    /// <summary>
+    /// Creates a BatchTopK SAE with unit-norm random decoder rows, the encoder initialised to the decoder's transpose, zero
+    /// biases and θ = 0 (so an untrained SAE infers as a ReLU SAE).
+    /// </summary>
+    /// <param name="dIn">Input width.</param>
+    /// <param name="dSae">Number of latents.</param>
+    /// <param name="k">Mean latents kept per token, 1 ≤ k ≤ <paramref name="dSae"/>.</param>
+    /// <param name="device">Device for the parameters (default CPU).</param>
+    /// <param name="dtype">Parameter element type (default float32).</param>
+    /// <param name="generator">Random generator for reproducible initialisation.</param>
+    public BatchTopKSae(int dIn, int dSae, int k, Device? device = null, ScalarType dtype = ScalarType.Float32, Generator? generator = null)
+        : base(nameof(BatchTopKSae), dIn, dSae)
+    {
+        if (k < 1 || k > dSae) throw new ArgumentOutOfRangeException(nameof(k), k, $"k must be in [1, d_sae = {dSae}].");
+        K = k;
+        var init = SaeInitialization.UnitRows(dSae, dIn, device, dtype, generator);
+        W_enc = NewParameter(init.t().contiguous());
+        W_dec = NewParameter(init);
+        b_enc = NewParameter(zeros(dSae, dtype: dtype, device: device));
+        b_dec = NewParameter(zeros(dIn, dtype: dtype, device: device));
+        RegisterComponents();
+    }
+
+    /// <summary>SAELens's name for the training architecture; saved folders say <c>jumprelu</c>.</summary>
+    public override string Architecture => "batchtopk";
+
+    /// <summary>Mean latents kept per token: a batch of B tokens keeps K·B activations in training.</summary>
+    public int K { get; }
+
+    /// <summary>EMA factor β of the threshold estimate (dictionary_learning: 0.999).</summary>
+    public double ThresholdDecay
+    {
+        get => _thresholdDecay;
+        init => _thresholdDecay = value is >= 0 and < 1
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(ThresholdDecay), value, "ThresholdDecay must be in [0, 1).");
+    }
+
+    /// <summary>First 0-based training step whose activations update θ (dictionary_learning: 1000).</summary>
+    public int ThresholdStartStep
+    {
+        get => _thresholdStartStep;
+        init => _thresholdStartStep = value >= 0
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(ThresholdStartStep), value, "ThresholdStartStep must be ≥ 0.");
+    }
+
+    /// <summary>The inference threshold θ (finite, ≥ 0).</summary>
+    public double Threshold
+    {
+        get => _threshold;
+        set => _threshold = double.IsFinite(value) && value >= 0
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(Threshold), value, "Threshold must be finite and ≥ 0.");
+    }
+
+    /// <summary>How many steps have updated <see cref="Threshold"/>.</summary>
+    public long ThresholdUpdates { get; private set; }
+
+    /// <summary>Whether the batch-level top-k (training) is used instead of the threshold (inference).</summary>
+    public bool IsTraining { get; private set; }
+
+    /// <inheritdoc />
+    public override Parameter DecoderWeight => W_dec;
+
+    /// <inheritdoc />
+    public override Parameter DecoderBias => b_dec;
+
+    /// <summary>The encoder matrix <c>W_enc [d_in, d_sae]</c>.</summary>
+    public Parameter EncoderWeight => W_enc;
+
+    /// <summary>The encoder bias <c>b_enc [d_sae]</c>.</summary>
+    public Parameter EncoderBias => b_enc;
+
+    /// <inheritdoc />
+    public override Tensor Encode(Tensor x) => Activate(PreActivations(x));
+
+    /// <inheritdoc />
+    public override SaeForward Forward(Tensor x)
+    {
+        var pre = PreActivations(x);
+        var f = Activate(pre);
+        return new SaeForward(f, Decode(f), pre, null);
+    }
+
+    /// <summary>
+    /// Updates θ from the features of one training batch: <c>θ ← β θ + (1 − β) m</c>, <c>m</c> the smallest positive
+    /// feature (the first update sets <c>θ = m</c>). A batch without a positive feature leaves θ as it is.
+    /// </summary>
+    /// <param name="features">Features <c>[tokens, d_sae]</c> of a training-mode forward pass.</param>
+    public void UpdateThreshold(Tensor features)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var positive = features.detach().masked_select(features > 0);
+        if (positive.numel() == 0) return;
+        double m = positive.min().ToDouble();
+        _threshold = ThresholdUpdates == 0 ? m : ThresholdDecay * _threshold + (1 - ThresholdDecay) * m;
+        ThresholdUpdates++;
+    }
+
+    /// <inheritdoc />
+    public void OnTrainingStart() => IsTraining = true;
+
+    /// <inheritdoc />
+    public void OnStepEnd(SaeForward forward, int step)
+    {
+        ArgumentNullException.ThrowIfNull(forward);
+        if (step >= ThresholdStartStep) UpdateThreshold(forward.Features);
+    }
+
+    /// <inheritdoc />
+    public void OnTrainingEnd() => IsTraining = false;
+
+    private Tensor Activate(Tensor pre)
+    {
+        if (!IsTraining) return JumpRelu.Inference(pre, _threshold);
+        var acts = nn.functional.relu(pre);
+        using var keep = TopKSelection.GlobalMask(acts, (long)K * pre.shape[0]);
+        return acts * keep;
+    }
+
+    private Tensor PreActivations(Tensor x)
+    {
+        CheckWidth(x, DIn, "activations");
+        return addmm(b_enc, x - b_dec, W_enc, beta: 1, alpha: 1);
+    }
+}

@@ -1,0 +1,91 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace SparseDictionary.Autoencoders;
+
+/// <summary>
+/// The TopK SAE of Gao et al. 2024 ("Scaling and evaluating sparse autoencoders"): each token keeps its
+/// <see cref="K"/> largest pre-activations, <c>f = ReLU(TopK_k(W_encᵀ(x − b_dec) + b_enc))</c>,
+/// <c>x̂ = W_decᵀ f + b_dec</c>.
+/// </summary>
+/// <remarks>
+/// The k largest pre-activations are selected first and ReLU is applied to them (SAELens's order; selecting after the
+/// ReLU, as dictionary_learning and sparsify do, gives the same features and gradients). Exactly k latents are
+/// selected per token; among pre-activations equal to the k-th largest, the lowest latent indices win. A token with
+/// fewer than k positive pre-activations has fewer than k non-zero features. The sparsity is set by k, so the loss has
+/// no sparsity penalty; dead latents are revived by the AuxK term (<see cref="Losses.AuxKLoss"/>).
+/// </remarks>
+public sealed class TopKSae : SparseAutoencoderBase
+{
+#pragma warning disable IDE1006 // SAELens naming
+    private Parameter W_enc;
+    private Parameter b_enc;
+    private Parameter W_dec;
+    private Parameter b_dec;
+#pragma warning restore IDE1006
+
+    /// <summary>
+    /// Creates a TopK SAE with unit-norm random decoder rows, the encoder initialised to the decoder's transpose (Gao et
+    /// al.; not scaled by 0.1, since only k latents are active) and zero biases.
+    /// </summary>
+    /// <param name="dIn">Input width.</param>
+    /// <param name="dSae">Number of latents.</param>
+    /// <param name="k">Latents kept per token, 1 ≤ k ≤ <paramref name="dSae"/>.</param>
+    /// <param name="device">Device for the parameters (default CPU).</param>
+    /// <param name="dtype">Parameter element type (default float32).</param>
+    /// <param name="generator">Random generator for reproducible initialisation.</param>
+    public TopKSae(int dIn, int dSae, int k, Device? device = null, ScalarType dtype = ScalarType.Float32, Generator? generator = null)
+        : base(nameof(TopKSae), dIn, dSae)
+    {
+        if (k < 1 || k > dSae) throw new ArgumentOutOfRangeException(nameof(k), k, $"k must be in [1, d_sae = {dSae}].");
+        K = k;
+        var init = SaeInitialization.UnitRows(dSae, dIn, device, dtype, generator);
+        // Parameter takes over the tensor's handle, so the transposed copy is made first.
+        W_enc = NewParameter(init.t().contiguous());
+        W_dec = NewParameter(init);
+        b_enc = NewParameter(zeros(dSae, dtype: dtype, device: device));
+        b_dec = NewParameter(zeros(dIn, dtype: dtype, device: device));
+        RegisterComponents();
+    }
+
+    /// <inheritdoc />
+    public override string Architecture => "topk";
+
+    /// <summary>Latents kept per token.</summary>
+    public int K { get; }
+
+    /// <inheritdoc />
+    public override Parameter DecoderWeight => W_dec;
+
+    /// <inheritdoc />
+    public override Parameter DecoderBias => b_dec;
+
+    /// <summary>The encoder matrix <c>W_enc [d_in, d_sae]</c>.</summary>
+    public Parameter EncoderWeight => W_enc;
+
+    /// <summary>The encoder bias <c>b_enc [d_sae]</c>.</summary>
+    public Parameter EncoderBias => b_enc;
+
+    /// <inheritdoc />
+    public override Tensor Encode(Tensor x) => Activate(PreActivations(x));
+
+    /// <inheritdoc />
+    public override SaeForward Forward(Tensor x)
+    {
+        var pre = PreActivations(x);
+        var f = Activate(pre);
+        return new SaeForward(f, Decode(f), pre, null);
+    }
+
+    private Tensor Activate(Tensor pre)
+    {
+        using var keep = TopKSelection.RowMask(pre, K);
+        return nn.functional.relu(pre) * keep;
+    }
+
+    private Tensor PreActivations(Tensor x)
+    {
+        CheckWidth(x, DIn, "activations");
+        return addmm(b_enc, x - b_dec, W_enc, beta: 1, alpha: 1);
+    }
+}
