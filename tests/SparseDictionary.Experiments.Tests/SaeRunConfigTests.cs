@@ -33,6 +33,14 @@ public sealed class SaeRunConfigTests
     }
 
     [Fact]
+    public void Lambda_IsTheL0CoefficientOfJumpRelu_Only()
+    {
+        Assert.Equal(0.25, new SaeRunConfig { Architecture = "jumprelu", L1Coefficient = 0.25 }.ToTrainerOptions().L0Coefficient);
+        Assert.Equal(new TrainerOptions().L0Coefficient, new SaeRunConfig { Architecture = "standard", L1Coefficient = 0.25 }.ToTrainerOptions().L0Coefficient);
+        Assert.Equal("K", Assert.ThrowsAny<ArgumentException>(() => new SaeRunConfig { Architecture = "topk", K = 0 }.Validate()).ParamName);
+    }
+
+    [Fact]
     public void ToTrainerOptions_CarriesEverySetting()
     {
         var config = new SaeRunConfig
@@ -53,6 +61,9 @@ public sealed class SaeRunConfigTests
     [Theory]
     [InlineData("standard", typeof(StandardSae))]
     [InlineData("gated", typeof(GatedSae))]
+    [InlineData("topk", typeof(TopKSae))]
+    [InlineData("batchtopk", typeof(BatchTopKSae))]
+    [InlineData("jumprelu", typeof(JumpReluSae))]
     public void CreateSae_BuildsTheArchitectureAtTheExpandedWidth(string architecture, Type expected)
     {
         var config = new SaeRunConfig { Architecture = architecture, ExpansionFactor = 4, Seed = 3 };

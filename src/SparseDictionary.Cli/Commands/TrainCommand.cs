@@ -33,7 +33,9 @@ internal sealed class TrainCommand : ICliCommand
 
     private readonly Option<int> _expansion = OptionFactory.PositiveInt("--expansion", "Latents per input dimension.", Defaults.ExpansionFactor);
 
-    private readonly Option<double> _l1 = OptionFactory.Number("--l1", "The sparsity coefficient λ.", Defaults.L1Coefficient);
+    private readonly Option<double> _l1 = OptionFactory.Number("--l1", "The sparsity coefficient λ (L1; JumpReLU: L0).", Defaults.L1Coefficient);
+
+    private readonly Option<int> _k = OptionFactory.PositiveInt("--k", "Active latents per token (topk, batchtopk).", Defaults.K);
 
     private readonly Option<double> _lr = OptionFactory.Number("--lr", "Peak learning rate.", Defaults.LearningRate, positive: true);
 
@@ -63,7 +65,7 @@ internal sealed class TrainCommand : ICliCommand
     public Command Build(CliContext context)
     {
         var command = new Command("train", "Train one SAE on an activation cache and save it as a SAELens folder.");
-        foreach (Option option in new Option[] { _activations, _output, _architecture, _gatedLoss, _expansion, _l1, _lr, _schedule, _steps, _batch, _warmup, _resampling, _seed, _device.Device })
+        foreach (Option option in new Option[] { _activations, _output, _architecture, _gatedLoss, _expansion, _l1, _k, _lr, _schedule, _steps, _batch, _warmup, _resampling, _seed, _device.Device })
         {
             command.Options.Add(option);
         }
@@ -82,6 +84,7 @@ internal sealed class TrainCommand : ICliCommand
             GatedLoss = parsed.GetRequiredValue(_gatedLoss) == "no-aux" ? Losses.GatedLossVariant.WithoutAuxiliary : Losses.GatedLossVariant.Full,
             ExpansionFactor = parsed.GetValue(_expansion),
             L1Coefficient = parsed.GetValue(_l1),
+            K = parsed.GetValue(_k),
             LearningRate = parsed.GetValue(_lr),
             Schedule = parsed.GetRequiredValue(_schedule) switch
             {

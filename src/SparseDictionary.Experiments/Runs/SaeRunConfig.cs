@@ -15,7 +15,7 @@ public sealed record SaeRunConfig
     /// <summary>A name for tables and folders.</summary>
     public string Name { get; init; } = "sae";
 
-    /// <summary>The architecture, as SAELens names it: <c>standard</c> or <c>gated</c>.</summary>
+    /// <summary>The architecture: <c>standard</c>, <c>gated</c>, <c>topk</c>, <c>batchtopk</c> or <c>jumprelu</c>.</summary>
     public string Architecture { get; init; } = "standard";
 
     /// <summary>For Gated SAEs: the paper's full loss, or the original note's loss without the auxiliary term.</summary>
@@ -24,8 +24,14 @@ public sealed record SaeRunConfig
     /// <summary>Latents per input dimension (d_sae = ExpansionFactor × d_in).</summary>
     public int ExpansionFactor { get; init; } = 8;
 
-    /// <summary>The sparsity coefficient λ.</summary>
+    /// <summary>
+    /// The sparsity coefficient λ: of the L1 penalty for <c>standard</c> and <c>gated</c>, of the L0 penalty for
+    /// <c>jumprelu</c>; unused by <c>topk</c> and <c>batchtopk</c>, whose sparsity is <see cref="K"/>.
+    /// </summary>
     public double L1Coefficient { get; init; } = 5;
+
+    /// <summary>Active latents per token for <c>topk</c> and <c>batchtopk</c> (on average over the batch for the latter).</summary>
+    public int K { get; init; } = 32;
 
     /// <summary>Peak learning rate.</summary>
     public double LearningRate { get; init; } = 1e-3;
@@ -58,7 +64,7 @@ public sealed record SaeRunConfig
     public long Seed { get; init; } = 1;
 
     /// <summary>The architectures <see cref="CreateSae"/> builds.</summary>
-    public static IReadOnlyList<string> Architectures { get; } = ["standard", "gated"];
+    public static IReadOnlyList<string> Architectures { get; } = ["standard", "gated", "topk", "batchtopk", "jumprelu"];
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid field.</summary>
     public void Validate()
@@ -68,6 +74,7 @@ public sealed record SaeRunConfig
         {
             throw new ArgumentException($"Architecture '{Architecture}' is not one of {string.Join(", ", Architectures)}.", nameof(Architecture));
         }
+        if (K <= 0) throw new ArgumentOutOfRangeException(nameof(K), K, "K must be positive.");
         if (ExpansionFactor <= 0) throw new ArgumentOutOfRangeException(nameof(ExpansionFactor), ExpansionFactor, "ExpansionFactor must be positive.");
         if (ResamplingIntervalSteps is <= 0)
         {
@@ -86,6 +93,7 @@ public sealed record SaeRunConfig
         WarmupSteps = WarmupSteps,
         RestartCycles = RestartCycles,
         L1Coefficient = L1Coefficient,
+        L0Coefficient = Architecture == "jumprelu" ? L1Coefficient : new TrainerOptions().L0Coefficient,
         L1WarmupSteps = L1WarmupSteps,
         GatedLoss = GatedLoss,
         Seed = Seed,
@@ -112,6 +120,9 @@ public sealed record SaeRunConfig
         return Architecture switch
         {
             "gated" => new GatedSae(dIn, dSae, device, dtype, generator),
+            "topk" => new TopKSae(dIn, dSae, Math.Min(K, dSae), device, dtype, generator),
+            "batchtopk" => new BatchTopKSae(dIn, dSae, Math.Min(K, dSae), device, dtype, generator),
+            "jumprelu" => new JumpReluSae(dIn, dSae, device, dtype, generator),
             _ => new StandardSae(dIn, dSae, device, dtype, generator),
         };
     }
