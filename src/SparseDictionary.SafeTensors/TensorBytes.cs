@@ -50,6 +50,21 @@ internal static class TensorBytes
         return total;
     }
 
+    /// <summary>
+    /// Fills the storage of <paramref name="tensor"/>, which must be contiguous and on the CPU, with exactly as many bytes
+    /// of <paramref name="stream"/>; throws <see cref="EndOfStreamException"/> when the stream ends first.
+    /// </summary>
+    public static void ReadFrom(Stream stream, torch.Tensor tensor, long sliceBytes = DefaultSliceBytes)
+    {
+        foreach (torch.Tensor slice in Slices(tensor, sliceBytes))
+        {
+            using (slice)
+            {
+                stream.ReadExactly(slice.bytes);
+            }
+        }
+    }
+
     // Slices of a flat view share the tensor's storage, so reading into them fills the tensor itself.
     private static IEnumerable<torch.Tensor> Slices(torch.Tensor tensor, long sliceBytes)
     {

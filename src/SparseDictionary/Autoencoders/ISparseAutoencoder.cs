@@ -14,7 +14,10 @@ namespace SparseDictionary.Autoencoders;
 /// </remarks>
 public interface ISparseAutoencoder : IDisposable
 {
-    /// <summary>The architecture name as SAELens writes it in <c>cfg.json</c> (e.g. <c>standard</c>, <c>gated</c>).</summary>
+    /// <summary>
+    /// The architecture name as SAELens knows it: <c>standard</c>, <c>gated</c>, <c>topk</c>, <c>jumprelu</c>, or
+    /// <c>batchtopk</c> (SAELens's training name; saved folders say <c>jumprelu</c>).
+    /// </summary>
     string Architecture { get; }
 
     /// <summary>Width of the input activations.</summary>

@@ -1,9 +1,9 @@
 namespace SparseDictionary.Formats;
 
 /// <summary>
-/// The exception thrown when a folder is not a SAELens SAE folder this library can load: a missing file, a missing or
-/// ill-typed <c>cfg.json</c> key, an unknown architecture, a missing or misshapen tensor, non-finite weights, or a
-/// setting (such as a run-time normalisation) that cannot be honoured. The message names the file and, where the fault
+/// The exception thrown when a folder is not an SAE folder this library can load (SAELens, dictionary_learning or
+/// sparsify): a missing file, a missing or ill-typed config key, an unknown architecture, a missing or misshapen tensor,
+/// non-finite weights, or a setting (such as a run-time normalisation) that cannot be honoured. The message names the file and, where the fault
 /// lies in one key or tensor, that key or tensor.
 /// </summary>
 public sealed class SaeFormatException : Exception
@@ -42,6 +42,6 @@ public sealed class SaeFormatException : Exception
         string where = key is not null
             ? $": key {SafeTensorsFormatException.Quote(key)}"
             : tensorName is not null ? $": tensor {SafeTensorsFormatException.Quote(tensorName)}" : "";
-        return $"Invalid SAELens file '{filePath}'{where}: {detail}";
+        return $"Invalid SAE file '{filePath}'{where}: {detail}";
     }
 }

@@ -10,7 +10,9 @@ namespace SparseDictionary.Training;
 /// <summary>
 /// Trains an <see cref="ISparseAutoencoder"/> on a stream of activations: Adam, the learning-rate schedule and
 /// sparsity warm-up, the decoder-norm policy, geometric-median <c>b_dec</c> initialisation, activation
-/// normalisation (folded back into the weights when training ends) and neuron resampling.
+/// normalisation (folded back into the weights when training ends), neuron resampling, the dead-latent statistics
+/// loss terms read through a <see cref="LossContext"/> (AuxK), and the architecture's <see cref="ITrainingHooks"/>
+/// (BatchTopK's batch-level top-k and threshold).
 /// </summary>
 /// <remarks>The SAE is trained in place, on its own device and dtype; batches are moved there.</remarks>
 public sealed class SaeTrainer
