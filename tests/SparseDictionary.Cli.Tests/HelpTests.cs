@@ -15,12 +15,26 @@ public sealed class HelpTests
     [Theory]
     [InlineData("collect", new[] { "--model", "--tokenizer", "--corpus", "--text-field", "--layers", "--max-tokens", "--context", "--batch", "--device", "--dtype", "--output", "--verbose" })]
     [InlineData("eval", new[] { "--sae", "--model", "--corpus", "--layer", "--hook", "--max-tokens", "--json", "--device", "--dtype", "--verbose" })]
+    [InlineData("train", new[] { "--activations", "--model", "--corpus", "--layer", "--model-batch", "--batch", "--steps", "--output", "--device" })]
     [InlineData("env", new[] { "--verbose" })]
     public void Each_command_has_help_naming_its_options(string command, string[] options)
     {
         CliRun run = CliRun.Of(command, "--help").Succeeded();
         Assert.Contains($"sdict {command} [options]", run.Output);
         foreach (string option in options) Assert.Contains(option, run.Output);
+    }
+
+    [Fact]
+    public void No_command_gives_two_options_the_same_name()
+    {
+        // A command built from shared option groups (model, corpus) could otherwise bind one name to two options.
+        var context = new CliContext(TextWriter.Null, TextWriter.Null);
+        foreach (ICliCommand factory in CommandCatalog.All)
+        {
+            System.CommandLine.Command command = factory.Build(context);
+            string[] names = [.. command.Options.SelectMany(o => o.Aliases.Prepend(o.Name))];
+            Assert.True(names.Length == names.Distinct().Count(), $"{command.Name}: {string.Join(", ", names.GroupBy(n => n).Where(g => g.Count() > 1).Select(g => g.Key))}");
+        }
     }
 
     [Fact]

@@ -26,6 +26,52 @@ public sealed class TrainCommandTests(CliFixture files) : IClassFixture<CliFixtu
         Assert.Contains("6 steps", run.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Train_from_a_model_and_corpus_reads_the_layer_live_and_records_model_and_hook()
+    {
+        string output = Path.Combine(files.NewFolder(), "live-sae");
+        CliRun run = CliRun.Of("train", "--model", TestPaths.Stories260K, "--corpus", files.Corpus, "--layer", "2", "--context", "64",
+            "--output", output, "--expansion", "2", "--steps", "5", "--batch", "32", "--warmup", "1").Succeeded();
+
+        using ISparseAutoencoder sae = SaeLensFolder.Load(output);
+        Assert.Equal(("standard", 64, 128), (sae.Architecture, sae.DIn, sae.DSae));
+        SaeLensConfig config = SaeLensFolder.ReadConfig(output);
+        Assert.Equal(("blocks.2.hook_resid_post", "stories260K.bin", 64), (config.Metadata.HookName, config.Metadata.ModelName, config.Metadata.ContextSize));
+        Assert.Contains("5 steps", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Train_from_a_model_stops_when_the_corpus_runs_out_and_says_so()
+    {
+        // 96 collected tokens feed 3 steps of 32 (the trainer holds the first batches back for its initialisation).
+        string output = Path.Combine(files.NewFolder(), "short-sae");
+        CliRun run = CliRun.Of("train", "--model", TestPaths.Stories260K, "--corpus", files.Corpus, "--layer", "0", "--context", "64",
+            "--max-tokens", "96", "--output", output, "--expansion", "2", "--steps", "50", "--batch", "32", "--warmup", "1").Succeeded();
+
+        Assert.Contains("3 steps", run.Output, StringComparison.Ordinal);
+        Assert.Contains("The corpus ran out after 3 of 50 steps", run.Error, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(output, "cfg.json")));
+    }
+
+    [Theory]
+    [InlineData(new[] { "--output", "o" }, "Give --activations (a cache from 'sdict collect'), or --model with --corpus and --layer; not both.")]
+    [InlineData(new[] { "--output", "o", "--activations", "a", "--model", "m" }, "Give --activations (a cache from 'sdict collect'), or --model with --corpus and --layer; not both.")]
+    [InlineData(new[] { "--output", "o", "--model", "m", "--corpus", "c" }, "--model needs --corpus and --layer.")]
+    public void Inputs_must_be_a_cache_or_a_model_with_corpus_and_layer(string[] args, string message)
+    {
+        CliRun run = CliRun.Of(["train", .. args]);
+        Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        Assert.Contains(message, run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_layer_past_the_model_is_one_line_naming_it()
+    {
+        CliRun run = CliRun.Of("train", "--model", TestPaths.Stories260K, "--corpus", files.Corpus, "--layer", "5", "--output", files.NewFolder());
+        Assert.Equal(ExitCodes.Incompatible, run.ExitCode);
+        Assert.Equal("error: --layer: layer 5 is out of range; the model 'stories260K.bin' has 5 layers (0 to 4).", Assert.Single(run.ErrorLines));
+    }
+
     [Theory]
     [InlineData("--l1", "-1", "--l1 must be ≥ 0, not -1.")]
     [InlineData("--lr", "0", "--lr must be positive, not 0.")]

@@ -2,27 +2,36 @@ using System.CommandLine;
 using System.Globalization;
 using SparseDictionary.Activations;
 using SparseDictionary.Autoencoders;
+using SparseDictionary.Bridges;
 using SparseDictionary.Cli.Inputs;
 using SparseDictionary.Experiments.Runs;
 using SparseDictionary.Formats;
+using SparseDictionary.Llama;
+using SparseDictionary.Llama.Corpus;
 using SparseDictionary.Training;
 
 namespace SparseDictionary.Cli.Commands;
 
 /// <summary>
-/// <c>sdict train</c>: trains one SAE on an activation cache written by <c>collect</c> (read through a shuffle buffer)
-/// and saves it as a SAELens folder with the cache's model and hook in its metadata.
+/// <c>sdict train</c>: trains one SAE on an activation cache written by <c>collect</c>, or on a model's activations read
+/// live over a corpus (either way through a shuffle buffer), and saves it as a SAELens folder with the model and hook in
+/// its metadata.
 /// </summary>
 internal sealed class TrainCommand : ICliCommand
 {
     private static readonly SaeRunConfig Defaults = new();
 
-    private readonly Option<string> _activations = new("--activations", "-a")
+    private readonly Option<string?> _activations = new("--activations", "-a")
     {
-        Description = "An activation cache folder written by 'sdict collect' (one hook point).",
-        Required = true,
+        Description = "An activation cache folder written by 'sdict collect' (one hook point). Or give --model, --corpus and --layer.",
         HelpName = "folder",
     };
+
+    private readonly ModelOptions _model = new(modelRequired: false);
+
+    private readonly CorpusOptions _corpus = new("With --model: train on at most this many tokens of the corpus.", corpusRequired: false, batchName: "--model-batch");
+
+    private readonly Option<int?> _layer = OptionFactory.Index("--layer", "With --model: train on blocks.L.hook_resid_post.");
 
     private readonly Option<string> _output = new("--output", "-o") { Description = "The SAELens folder to write.", Required = true, HelpName = "folder" };
 
@@ -52,31 +61,44 @@ internal sealed class TrainCommand : ICliCommand
 
     private readonly Option<int> _seed = OptionFactory.PositiveInt("--seed", "Seed of the initialisation, the shuffling and resampling.", (int)Defaults.Seed);
 
-    private readonly ModelOptions _device = new();
-
     /// <summary>Trains <paramref name="config"/> on <paramref name="cache"/> with a progress bar; <c>sweep</c> uses it too.</summary>
     internal static (ISparseAutoencoder Sae, TrainingResult Result) TrainWithProgress(CliContext context, SaeRunConfig config, ActivationCacheReader cache, TorchSharp.torch.Device device)
     {
+        using var source = new CachedActivationSource(cache, new CachedActivationSourceOptions { Cycle = true });
+        return TrainWithProgress(context, config, source, device);
+    }
+
+    /// <summary>Trains <paramref name="config"/> on <paramref name="source"/> with a progress bar.</summary>
+    private static (ISparseAutoencoder Sae, TrainingResult Result) TrainWithProgress(CliContext context, SaeRunConfig config, IActivationSource source, TorchSharp.torch.Device device)
+    {
         using var progress = context.Progress<TrainingProgress>($"train {config.Name}", config.Steps, "steps", p => p.Step);
-        return SaeRunTraining.FromCache(config, cache, device, progress, context.Cancellation);
+        return SaeRunTraining.FromSource(config, source, device, progress, context.Cancellation);
     }
 
     /// <inheritdoc />
     public Command Build(CliContext context)
     {
-        var command = new Command("train", "Train one SAE on an activation cache and save it as a SAELens folder.");
-        foreach (Option option in new Option[] { _activations, _output, _architecture, _gatedLoss, _expansion, _l1, _k, _lr, _schedule, _steps, _batch, _warmup, _resampling, _seed, _device.Device })
+        var command = new Command("train", "Train one SAE on an activation cache, or on a model's activations over a corpus, and save it as a SAELens folder.");
+        command.Options.Add(_activations);
+        _model.AddTo(command);
+        _corpus.AddTo(command);
+        command.Options.Add(_layer);
+        foreach (Option option in new Option[] { _output, _architecture, _gatedLoss, _expansion, _l1, _k, _lr, _schedule, _steps, _batch, _warmup, _resampling, _seed })
         {
             command.Options.Add(option);
         }
+        command.Validators.Add(result =>
+        {
+            bool cache = result.GetResult(_activations) is not null, model = result.GetResult(_model.Model) is not null;
+            if (cache == model) result.AddError("Give --activations (a cache from 'sdict collect'), or --model with --corpus and --layer; not both.");
+            if (model && (result.GetResult(_corpus.Corpus) is null || result.GetResult(_layer) is null)) result.AddError("--model needs --corpus and --layer.");
+        });
         command.SetAction(parsed => Run(parsed, context));
         return command;
     }
 
     private int Run(ParseResult parsed, CliContext context)
     {
-        string cacheFolder = parsed.GetRequiredValue(_activations);
-        if (!Directory.Exists(cacheFolder)) throw new CliException(ExitCodes.NotFound, $"--activations: the folder '{cacheFolder}' does not exist.");
         var config = new SaeRunConfig
         {
             Name = Path.GetFileName(Path.GetFullPath(parsed.GetRequiredValue(_output)).TrimEnd(Path.DirectorySeparatorChar)),
@@ -99,17 +121,54 @@ internal sealed class TrainCommand : ICliCommand
             Seed = parsed.GetValue(_seed),
         };
         config.Validate();
+        var device = parsed.GetRequiredValue(_model.Device).ToDevice();
 
-        ActivationCacheReader cache = ActivationCacheReader.Open(cacheFolder);
-        var device = parsed.GetRequiredValue(_device.Device).ToDevice();
-        context.Detail($"cache {cache.Directory}: {cache.TotalTokens:N0} tokens of width {cache.DIn} at {cache.Manifest.HookName}");
-        (ISparseAutoencoder trained, TrainingResult result) = TrainWithProgress(context, config, cache, device);
+        (ISparseAutoencoder trained, TrainingResult result, SaeLensMetadata metadata) = parsed.GetValue(_activations) is { } cacheFolder
+            ? TrainOnCache(context, config, cacheFolder, device)
+            : TrainOnModel(parsed, context, config, device);
         using ISparseAutoencoder sae = trained;
         string output = parsed.GetRequiredValue(_output);
-        SaeLensFolder.Save(sae, output, new SaeLensMetadata { ModelName = cache.Manifest.ModelName, HookName = cache.Manifest.HookName });
+        SaeLensFolder.Save(sae, output, metadata);
         TrainingCurvePoint last = result.Curve[^1];
+        if (result.EndReason == TrainingEndReason.SourceExhausted)
+        {
+            context.Note($"The corpus ran out after {result.StepsCompleted} of {config.Steps} steps; give a larger --corpus or fewer --steps.");
+        }
         context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Saved {output}: {config.Architecture}, {sae.DSae} latents, {result.StepsCompleted} steps, final loss {last.Loss:G4}, L0 {last.L0:F1}, dead {last.DeadFraction:F3}."));
         return ExitCodes.Success;
+    }
+
+    private static (ISparseAutoencoder, TrainingResult, SaeLensMetadata) TrainOnCache(CliContext context, SaeRunConfig config, string cacheFolder, TorchSharp.torch.Device device)
+    {
+        if (!Directory.Exists(cacheFolder)) throw new CliException(ExitCodes.NotFound, $"--activations: the folder '{cacheFolder}' does not exist.");
+        ActivationCacheReader cache = ActivationCacheReader.Open(cacheFolder);
+        context.Detail($"cache {cache.Directory}: {cache.TotalTokens:N0} tokens of width {cache.DIn} at {cache.Manifest.HookName}");
+        (ISparseAutoencoder sae, TrainingResult result) = TrainWithProgress(context, config, cache, device);
+        return (sae, result, new SaeLensMetadata { ModelName = cache.Manifest.ModelName, HookName = cache.Manifest.HookName });
+    }
+
+    // The model's activations are read live: one forward pass per --batch windows, shuffled before training sees them.
+    private (ISparseAutoencoder, TrainingResult, SaeLensMetadata) TrainOnModel(ParseResult parsed, CliContext context, SaeRunConfig config, TorchSharp.torch.Device device)
+    {
+        ModelSource model = _model.Locate(parsed);
+        int layer = parsed.GetValue(_layer) ?? throw new CliException(ExitCodes.InvalidInput, "--model needs --layer.");
+        model.CheckLayer("--layer", layer);
+        int contextLength = parsed.GetValue(_corpus.Context);
+        model.CheckContext(contextLength);
+        ITextSource text = _corpus.Open(parsed);
+        var hook = new HookPoint(layer, HookSite.ResidualPost);
+        using LoadedModel loaded = model.Load();
+        context.Detail($"model {model.Path} ({model.Config.LayerCount} layers, width {model.Config.Dim}) on {model.Device}, {model.DType}, at {hook}");
+        var options = new ModelActivationSourceOptions
+        {
+            Windows = _corpus.Windows(parsed),
+            WindowsPerForward = parsed.GetValue(_corpus.Batch),
+            DType = model.DType,
+            MaxTokens = parsed.GetValue(_corpus.MaxTokens),
+        };
+        using var source = new ModelActivationSource(loaded.Model, loaded.Tokenizer, text, hook, options);
+        (ISparseAutoencoder sae, TrainingResult result) = TrainWithProgress(context, config, source, device);
+        return (sae, result, new SaeLensMetadata { ModelName = model.Name, HookName = hook.Name, ContextSize = contextLength, PrependBos = true });
     }
 }

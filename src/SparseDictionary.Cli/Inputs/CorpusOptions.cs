@@ -12,8 +12,15 @@ internal sealed class CorpusOptions
     /// <summary>Creates the options.</summary>
     /// <param name="maxTokensDescription">What <c>--max-tokens</c> bounds, for help.</param>
     /// <param name="defaultMaxTokens">The default of <c>--max-tokens</c>; none when <see langword="null"/>.</param>
-    public CorpusOptions(string maxTokensDescription, long? defaultMaxTokens = null)
+    /// <param name="corpusRequired">Whether <c>--corpus</c> must be given (false where a corpus is one of two inputs).</param>
+    /// <param name="batchName">
+    /// The name of the windows-per-forward option: <c>--batch</c>, unless the command already uses that name (as
+    /// <c>train</c> does for tokens per step).
+    /// </param>
+    public CorpusOptions(string maxTokensDescription, long? defaultMaxTokens = null, bool corpusRequired = true, string batchName = "--batch")
     {
+        Batch = OptionFactory.PositiveInt(batchName, "Context windows per forward pass.", 8);
+        Corpus.Required = corpusRequired;
         MaxTokens = OptionFactory.TokenCount("--max-tokens", maxTokensDescription, defaultMaxTokens);
     }
 
@@ -21,7 +28,6 @@ internal sealed class CorpusOptions
     public Option<string> Corpus { get; } = new("--corpus", "-c")
     {
         Description = "The text: a .txt file, a .jsonl file (one JSON object per line), or a folder of either.",
-        Required = true,
         HelpName = "path",
     };
 
@@ -41,8 +47,8 @@ internal sealed class CorpusOptions
     /// <summary>Gets <c>--context</c>.</summary>
     public Option<int> Context { get; } = OptionFactory.PositiveInt("--context", "Tokens per context window, BOS included.", 128);
 
-    /// <summary>Gets <c>--batch</c>.</summary>
-    public Option<int> Batch { get; } = OptionFactory.PositiveInt("--batch", "Context windows per forward pass.", 8);
+    /// <summary>Gets <c>--batch</c> (or the name given to the constructor).</summary>
+    public Option<int> Batch { get; }
 
     /// <summary>Gets <c>--max-tokens</c>.</summary>
     public Option<long?> MaxTokens { get; }

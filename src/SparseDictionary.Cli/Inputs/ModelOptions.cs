@@ -6,8 +6,10 @@ namespace SparseDictionary.Cli.Inputs;
 internal sealed class ModelOptions
 {
     /// <summary>Creates the options.</summary>
-    public ModelOptions()
+    /// <param name="modelRequired">Whether <c>--model</c> must be given (false where a model is one of two inputs).</param>
+    public ModelOptions(bool modelRequired = true)
     {
+        Model.Required = modelRequired;
         Device.CustomParser = result =>
         {
             if (result.Tokens.Count == 0) return DeviceSpec.Cpu;
@@ -22,7 +24,6 @@ internal sealed class ModelOptions
     public Option<string> Model { get; } = new("--model", "-m")
     {
         Description = "The model: a Hugging Face Llama folder (config.json + safetensors) or a llama2.c checkpoint (.bin).",
-        Required = true,
         HelpName = "path",
     };
 

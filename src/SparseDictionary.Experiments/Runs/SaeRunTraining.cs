@@ -17,12 +17,26 @@ public static class SaeRunTraining
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(cache);
-        ISparseAutoencoder sae = config.CreateSae(cache.DIn, device, ScalarType.Float32);
+        using var source = new CachedActivationSource(cache, new CachedActivationSourceOptions { Cycle = true });
+        return FromSource(config, source, device, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Creates the run's SAE on <paramref name="device"/> (float32) and trains it on <paramref name="source"/> (a model
+    /// read live, a cache, memory), read through a shuffle buffer seeded by the run's seed: activations of neighbouring
+    /// tokens are correlated, and an SAE trained on them in order sees one document at a time. The caller owns both the
+    /// source and the returned SAE; training ends early if the source runs out.
+    /// </summary>
+    public static (ISparseAutoencoder Sae, TrainingResult Result) FromSource(
+        SaeRunConfig config, IActivationSource source, Device device, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(source);
+        ISparseAutoencoder sae = config.CreateSae(source.DIn, device, ScalarType.Float32);
         try
         {
-            using var source = new ShuffleBuffer(new CachedActivationSource(cache, new CachedActivationSourceOptions { Cycle = true }),
-                new ShuffleBufferOptions { Seed = config.Seed });
-            TrainingResult result = new SaeTrainer(sae, config.ToTrainerOptions()).Train(source, progress, cancellationToken);
+            using var shuffled = new ShuffleBuffer(source, new ShuffleBufferOptions { Seed = config.Seed }, disposeInner: false);
+            TrainingResult result = new SaeTrainer(sae, config.ToTrainerOptions()).Train(shuffled, progress, cancellationToken);
             return (sae, result);
         }
         catch
