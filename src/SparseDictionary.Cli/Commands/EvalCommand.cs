@@ -1,6 +1,5 @@
 using System.CommandLine;
 using SparseDictionary.Autoencoders;
-using SparseDictionary.Cli.Evaluation;
 using SparseDictionary.Cli.Inputs;
 using SparseDictionary.Cli.Output;
 using SparseDictionary.Evaluation;

@@ -2,12 +2,15 @@ using System.CommandLine;
 using System.Globalization;
 using SparseDictionary.Activations;
 using SparseDictionary.Autoencoders;
+using SparseDictionary.Bridges;
 using SparseDictionary.Cli.Inputs;
 using SparseDictionary.Cli.Output;
 using SparseDictionary.Evaluation;
 using SparseDictionary.Experiments.Results;
 using SparseDictionary.Experiments.Runs;
 using SparseDictionary.Formats;
+using SparseDictionary.Llama;
+using SparseDictionary.Llama.Corpus;
 using SparseDictionary.Training;
 using static TorchSharp.torch;
 
@@ -15,7 +18,8 @@ namespace SparseDictionary.Cli.Commands;
 
 /// <summary>
 /// <c>sdict sweep</c>: trains every configuration of a sweep file (<see cref="SweepFile"/>) on one activation cache,
-/// scores each on held-out activations, and writes one table (console and <c>results.csv</c>) and every SAE.
+/// scores each on held-out activations (and, given <c>--model</c> and <c>--corpus</c>, on CE loss recovered at the cache's
+/// hook), and writes one table (console and <c>results.csv</c>) and every SAE.
 /// </summary>
 internal sealed class SweepCommand : ICliCommand
 {
@@ -36,13 +40,25 @@ internal sealed class SweepCommand : ICliCommand
 
     private readonly Option<string> _output = new("--output", "-o") { Description = "Where results.csv and one SAELens folder per run go.", Required = true, HelpName = "folder" };
 
-    private readonly ModelOptions _device = new();
+    private readonly ModelOptions _model = new(modelRequired: false);
+
+    private readonly CorpusOptions _corpus = new("With --model: score CE loss recovered on the first this many tokens of the corpus.",
+        16_384, corpusRequired: false, batchName: "--model-batch");
 
     /// <inheritdoc />
     public Command Build(CliContext context)
     {
         var command = new Command("sweep", "Train a grid of SAE configurations on one activation cache and compare them in one table.");
-        foreach (Option option in new Option[] { _sweep, _activations, _heldOut, _evalTokens, _output, _device.Device }) command.Options.Add(option);
+        foreach (Option option in new Option[] { _sweep, _activations, _heldOut, _evalTokens, _output }) command.Options.Add(option);
+        _model.AddTo(command);
+        _corpus.AddTo(command);
+        command.Validators.Add(result =>
+        {
+            if ((result.GetResult(_model.Model) is null) != (result.GetResult(_corpus.Corpus) is null))
+            {
+                result.AddError("CE loss recovered needs both --model and --corpus (held-out text); give both or neither.");
+            }
+        });
         command.SetAction(parsed => Run(parsed, context));
         return command;
     }
@@ -57,8 +73,9 @@ internal sealed class SweepCommand : ICliCommand
             throw new CliException(ExitCodes.Incompatible, $"--held-out: activations of width {held.DIn}, but the training cache's are {train.DIn} wide.");
         }
         if (ReferenceEquals(held, train)) context.Note("No --held-out cache: scoring on the training cache's first tokens (in-sample).");
-        Device device = parsed.GetRequiredValue(_device.Device).ToDevice();
+        Device device = parsed.GetRequiredValue(_model.Device).ToDevice();
         string output = Path.GetFullPath(parsed.GetRequiredValue(_output));
+        using CeScoring? ce = parsed.GetValue(_model.Model) is null ? null : OpenCeScoring(parsed, train);
         context.Note($"{configs.Count} runs on {train.Manifest.HookName} ({train.TotalTokens:N0} tokens)");
 
         using Tensor scored = SaeRunTraining.ReadHead(held, parsed.GetValue(_evalTokens) ?? 32_768, device);
@@ -70,17 +87,26 @@ internal sealed class SweepCommand : ICliCommand
             using ISparseAutoencoder sae = trained;
             double trainSeconds = clock.Elapsed.TotalSeconds;
             SaeRunEvaluation.Outcome outcome = SaeRunEvaluation.Evaluate(sae, scored, null);
+            var metrics = new Dictionary<string, double>(outcome.Metrics);
+            if (ce is not null)
+            {
+                using var progress = context.Progress<long>($"loss recovered {config.Name}", ce.MaxTokens, "tokens", t => t);
+                LossRecoveredResult recovered = CorpusLossRecovered.Evaluate(ce.Loaded.Model, ce.Loaded.Tokenizer, sae, ce.Hook, _corpus.Open(parsed),
+                    ce.Windows, ce.Batch, ce.MaxTokens, progress);
+                foreach ((string name, double value) in recovered.ToMetrics()) metrics[name] = value;
+            }
             SaeLensFolder.Save(sae, Path.Combine(output, config.Name),
                 new SaeLensMetadata { ModelName = train.Manifest.ModelName, HookName = train.Manifest.HookName }, outcome.Log10FeatureSparsity);
-            runs.Add(new RunResult(-1, train.Manifest.HookName, config.Architecture, "sweep", config, outcome.Metrics, [], outcome.FiringHistogram,
+            runs.Add(new RunResult(-1, train.Manifest.HookName, config.Architecture, "sweep", config, metrics, [], outcome.FiringHistogram,
                 result.StepsCompleted, result.Resamplings.Sum(r => r.LatentsResampled), trainSeconds, clock.Elapsed.TotalSeconds - trainSeconds));
         }
 
-        var table = new TextTable("run", "MSE", "EV", "L0", "dead");
+        var table = ce is null ? new TextTable("run", "MSE", "EV", "L0", "dead") : new TextTable("run", "MSE", "EV", "L0", "dead", "CE rec.", "CE SAE");
         foreach (RunResult run in runs)
         {
-            table.Add(run.Config.Name, Format(run.Metric(MetricNames.Mse), "E3"), Format(run.Metric(MetricNames.ExplainedVariance), "F3"),
-                Format(run.Metric(MetricNames.L0), "F1"), Format(run.Metric(MetricNames.DeadFraction), "F3"));
+            string[] cells = [run.Config.Name, Format(run.Metric(MetricNames.Mse), "E3"), Format(run.Metric(MetricNames.ExplainedVariance), "F3"),
+                Format(run.Metric(MetricNames.L0), "F1"), Format(run.Metric(MetricNames.DeadFraction), "F3")];
+            table.Add(ce is null ? cells : [.. cells, Format(run.Metric(LossRecoveredMetricNames.CeLossScore), "F3"), Format(run.Metric(LossRecoveredMetricNames.CeLossWithSae), "F3")]);
         }
         table.WriteTo(context.Output);
         AtomicFile.Write(Path.Combine(output, ResultsWriter.CsvFileName), s =>
@@ -88,8 +114,32 @@ internal sealed class SweepCommand : ICliCommand
             using var writer = new StreamWriter(s, leaveOpen: true);
             writer.Write(ResultsWriter.Csv(runs));
         });
-        context.Note($"Wrote {ResultsWriter.CsvFileName} and {runs.Count} SAELens folders to {output}. Score CE loss recovered with 'sdict eval'.");
+        context.Note($"Wrote {ResultsWriter.CsvFileName} and {runs.Count} SAELens folders to {output}." + (ce is null ? " Score CE loss recovered with --model and --corpus, or 'sdict eval'." : ""));
         return ExitCodes.Success;
+    }
+
+    // The model and held-out text every run's CE loss recovered is measured on, checked against the cache before loading.
+    private CeScoring OpenCeScoring(ParseResult parsed, ActivationCacheReader train)
+    {
+        ModelSource model = _model.Locate(parsed);
+        if (!HookPoint.TryParse(train.Manifest.HookName, out HookPoint hook))
+        {
+            throw CliException.Incompatible($"--activations: the cache's hook '{train.Manifest.HookName}' is not a hook point of a Llama model.");
+        }
+        model.CheckLayer($"the cache's hook {hook}", hook.Layer);
+        if (train.DIn != model.Config.Dim)
+        {
+            throw CliException.Incompatible($"--activations: the cache holds activations of width {train.DIn}, but the model '{model.Name}' is {model.Config.Dim} wide.");
+        }
+        int contextLength = parsed.GetValue(_corpus.Context);
+        model.CheckContext(contextLength);
+        _corpus.Open(parsed); // fails now, not after the first run, if the corpus is missing
+        return new CeScoring(model.Load(), hook, _corpus.Windows(parsed), parsed.GetValue(_corpus.Batch), parsed.GetValue(_corpus.MaxTokens));
+    }
+
+    private sealed record CeScoring(LoadedModel Loaded, HookPoint Hook, ContextWindowOptions Windows, int Batch, long? MaxTokens) : IDisposable
+    {
+        public void Dispose() => Loaded.Dispose();
     }
 
     private static ActivationCacheReader OpenCache(string folder, string option) =>

@@ -1,16 +1,15 @@
 using SparseDictionary.Autoencoders;
 using SparseDictionary.Llama;
-using SparseDictionary.Bridges;
 using SparseDictionary.Llama.Corpus;
 using static TorchSharp.torch;
 
-namespace SparseDictionary.Cli.Evaluation;
+namespace SparseDictionary.Bridges;
 
 /// <summary>
 /// Feeds a <see cref="LossRecoveredEvaluator"/> the context windows of a corpus, a batch at a time, until the windows hold
 /// <c>maxTokens</c> collected tokens (real, not BOS: the same count <see cref="ModelActivationSource"/> stops at).
 /// </summary>
-internal static class CorpusLossRecovered
+public static class CorpusLossRecovered
 {
     /// <summary>Runs the evaluator over the corpus and returns its result.</summary>
     /// <param name="model">The model.</param>
@@ -22,6 +21,7 @@ internal static class CorpusLossRecovered
     /// <param name="batch">Windows per forward pass.</param>
     /// <param name="maxTokens">The token budget; the whole corpus when <see langword="null"/>.</param>
     /// <param name="progress">Told the collected tokens read so far, after each batch.</param>
+    /// <returns>The loss-recovered metrics over every scored token.</returns>
     public static LossRecoveredResult Evaluate(LlamaModel model, ITokenizer tokenizer, ISparseAutoencoder sae, HookPoint hook,
         ITextSource text, ContextWindowOptions windows, int batch, long? maxTokens, IProgress<long>? progress)
     {
@@ -50,18 +50,8 @@ internal static class CorpusLossRecovered
     private static void Accumulate(LossRecoveredEvaluator evaluator, List<ContextWindow> windows)
     {
         using var scope = NewDisposeScope();
-        int length = windows[0].Tokens.Length;
-        long[] ids = new long[windows.Count * length];
-        bool[] real = new bool[ids.Length];
-        for (int w = 0; w < windows.Count; w++)
-        {
-            for (int t = 0; t < length; t++)
-            {
-                ids[w * length + t] = windows[w].Tokens[t];
-                real[w * length + t] = windows[w].IsReal(t);
-            }
-        }
-        evaluator.Accumulate(tensor(ids, [windows.Count, length]), tensor(real, [windows.Count, length]));
+        (Tensor tokens, Tensor mask) = ContextWindowBatch.ToTensors(windows, CPU);
+        evaluator.Accumulate(tokens, mask);
         windows.Clear();
     }
 }
