@@ -107,7 +107,35 @@ public sealed class LossRecoveredEvaluator
             // Everything a batch creates is freed before the next one.
             using var scope = NewDisposeScope();
             long rows = Math.Min(Options.BatchSize, windows - start);
-            AccumulateBatch(tokens.narrow(0, start, rows), attentionMask?.narrow(0, start, rows), scoreMask?.narrow(0, start, rows));
+            if (LossRecoveredBaseline.Batch.Compute(_model, Options, tokens.narrow(0, start, rows), attentionMask?.narrow(0, start, rows),
+                scoreMask?.narrow(0, start, rows)) is { } batch)
+            {
+                AccumulateBatch(batch);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds the scored tokens of a precomputed <paramref name="baseline"/> (its clean and zero-ablated passes) to the running
+    /// totals, running only the spliced pass: the same result as <see cref="Accumulate(Tensor, Tensor?, Tensor?)"/> on the
+    /// baseline's windows, for a third of the forward passes.
+    /// </summary>
+    /// <param name="baseline">Computed for this evaluator's model, hook point and <see cref="LossRecoveredOptions.SpliceBos"/>.</param>
+    /// <exception cref="ArgumentException">The baseline belongs to another model, hook point or BOS setting.</exception>
+    public void Accumulate(LossRecoveredBaseline baseline)
+    {
+        ArgumentNullException.ThrowIfNull(baseline);
+        if (!ReferenceEquals(baseline.Model, _model) || baseline.Options.HookPoint != Options.HookPoint || baseline.Options.SpliceBos != Options.SpliceBos)
+        {
+            throw new ArgumentException(
+                $"The baseline was computed for {baseline.Options.HookPoint} (SpliceBos {baseline.Options.SpliceBos}) of its model; this evaluator splices " +
+                $"{Options.HookPoint} (SpliceBos {Options.SpliceBos}) of {(ReferenceEquals(baseline.Model, _model) ? "the same" : "another")} model.", nameof(baseline));
+        }
+        using var noGrad = no_grad();
+        foreach (LossRecoveredBaseline.Batch batch in baseline.Batches)
+        {
+            using var scope = NewDisposeScope();
+            AccumulateBatch(batch);
         }
     }
 
@@ -135,7 +163,7 @@ public sealed class LossRecoveredEvaluator
     /// <summary>Returns <see cref="Result"/>'s metrics by the names in <see cref="LossRecoveredMetricNames"/>.</summary>
     public IReadOnlyDictionary<string, double> Report() => Result().ToMetrics();
 
-    /// <summary>Evaluates <paramref name="sae"/> on one set of token windows; see <see cref="Accumulate"/>.</summary>
+    /// <summary>Evaluates <paramref name="sae"/> on one set of token windows; see <see cref="Accumulate(Tensor, Tensor?, Tensor?)"/>.</summary>
     /// <param name="model">The language model.</param>
     /// <param name="sae">The SAE.</param>
     /// <param name="options">The hook point and the batching.</param>
@@ -151,34 +179,10 @@ public sealed class LossRecoveredEvaluator
         return evaluator.Result();
     }
 
-    private void AccumulateBatch(Tensor tokens, Tensor? attentionMask, Tensor? scoreMask)
+    private void AccumulateBatch(LossRecoveredBaseline.Batch batch)
     {
-        if (tokens.shape[1] < 2)
-        {
-            return; // No position has a next token.
-        }
-        Device device = _model.Device;
-        Tensor ids = tokens.to(ScalarType.Int64, device);
-        Tensor? mask = attentionMask?.to(device);
-        Tensor real = mask is null ? ones_like(ids, ScalarType.Bool) : mask.ne(0);
-        Tensor targets = scoreMask is null ? real : real.logical_and(scoreMask.to(device).ne(0));
-        // Prediction t → t + 1 counts when t is real and t + 1 is a real token to score: [batch, seq − 1].
-        Tensor scored = real[.., ..^1].logical_and(targets[.., 1..]);
-
-        Tensor replaced = real;
-        if (!Options.SpliceBos && _model.Config.BosTokenId is int bos)
-        {
-            replaced = replaced.logical_and(ids.ne(bos));
-        }
-        Tensor keepClean = replaced.logical_not().unsqueeze(-1);
-
-        Tensor cleanLogProbs = LogProbsOf(ids, mask, null);
-        Tensor cleanProbs = cleanLogProbs.exp();
-        Tensor ceClean = NextTokenLosses.CrossEntropy(cleanLogProbs, ids);
-        (Tensor ceSae, Tensor klSae) = Compare(ids, mask, SaeSplice.Reconstruction(_sae, keepClean), cleanLogProbs, cleanProbs);
-        (Tensor ceZero, Tensor klZero) = Compare(ids, mask, SaeSplice.ZeroAblation(keepClean), cleanLogProbs, cleanProbs);
-
-        Tensor[] perToken = [.. new[] { ceClean, ceSae, ceZero, klSae, klZero }.Select(t => t.masked_select(scored).to_type(ScalarType.Float64))];
+        (Tensor ceSae, Tensor klSae) = Compare(batch.Ids, batch.Mask, SaeSplice.Reconstruction(_sae, batch.KeepClean), batch.CleanLogProbs, batch.CleanLogProbs.exp());
+        Tensor[] perToken = [.. new[] { batch.CeClean, ceSae, batch.CeZero, klSae, batch.KlZero }.Select(t => t.masked_select(batch.Scored).to_type(ScalarType.Float64))];
         double[] sums = stack(perToken.Select(t => t.sum()).ToArray()).cpu().data<double>().ToArray();
         _sumCeClean += sums[0];
         _sumCeSae += sums[1];
@@ -189,27 +193,32 @@ public sealed class LossRecoveredEvaluator
         _deltas.AddRange((perToken[1] - perToken[0]).to_type(ScalarType.Float32).cpu().data<float>().ToArray());
     }
 
-    // One changed pass: its per-position CE and KL from the clean pass. Its logits are freed before the next pass starts.
-    private (Tensor Ce, Tensor Kl) Compare(Tensor ids, Tensor? mask, Func<Tensor, Tensor> replacement, Tensor cleanLogProbs, Tensor cleanProbs)
+    private (Tensor Ce, Tensor Kl) Compare(Tensor ids, Tensor? mask, Func<Tensor, Tensor> replacement, Tensor cleanLogProbs, Tensor cleanProbs) =>
+        Compare(_model, Options.HookPoint, ids, mask, replacement, cleanLogProbs, cleanProbs);
+
+    /// <summary>One changed pass: its per-position CE and KL from the clean pass. Its logits are freed before the next pass starts.</summary>
+    internal static (Tensor Ce, Tensor Kl) Compare(
+        LlamaModel model, HookPoint hookPoint, Tensor ids, Tensor? mask, Func<Tensor, Tensor> replacement, Tensor cleanLogProbs, Tensor cleanProbs)
     {
         using var scope = NewDisposeScope();
-        Tensor logProbs = LogProbsOf(ids, mask, replacement);
+        Tensor logProbs = LogProbsOf(model, hookPoint, ids, mask, replacement);
         Tensor ce = NextTokenLosses.CrossEntropy(logProbs, ids).MoveToOuterDisposeScope();
         Tensor kl = NextTokenLosses.KlDivergence(cleanLogProbs, cleanProbs, logProbs).MoveToOuterDisposeScope();
         return (ce, kl);
     }
 
-    private Tensor LogProbsOf(Tensor ids, Tensor? mask, Func<Tensor, Tensor>? replacement)
+    /// <summary>Log-probabilities of a pass, with <paramref name="replacement"/> at the hook point unless null.</summary>
+    internal static Tensor LogProbsOf(LlamaModel model, HookPoint hookPoint, Tensor ids, Tensor? mask, Func<Tensor, Tensor>? replacement)
     {
         using var scope = NewDisposeScope();
         var options = replacement is null
             ? new LlamaForwardOptions()
-            : new LlamaForwardOptions { Replace = new Dictionary<HookPoint, Func<Tensor, Tensor>> { [Options.HookPoint] = replacement } };
-        using LlamaForwardResult result = _model.Forward(ids, mask, options);
+            : new LlamaForwardOptions { Replace = new Dictionary<HookPoint, Func<Tensor, Tensor>> { [hookPoint] = replacement } };
+        using LlamaForwardResult result = model.Forward(ids, mask, options);
         return NextTokenLosses.LogProbs(result.Logits!).MoveToOuterDisposeScope();
     }
 
-    private static void CheckMaskShape(Tensor? mask, Tensor tokens, string name)
+    internal static void CheckMaskShape(Tensor? mask, Tensor tokens, string name)
     {
         if (mask is not null && !mask.shape.SequenceEqual(tokens.shape))
         {

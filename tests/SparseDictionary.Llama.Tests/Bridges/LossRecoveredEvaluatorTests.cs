@@ -178,6 +178,37 @@ public sealed class LossRecoveredEvaluatorTests(ITestOutputHelper output) : IDis
     }
 
     [Fact]
+    public void Baseline_GivesEachSaeTheSameResultAsThreeFullPasses_AndOnlyFitsItsOwnHookPoint()
+    {
+        int[] shortPrompt = ShortPrompt, longPrompt = LongPrompt;
+        int seq = longPrompt.Length;
+        long[] padded = [.. shortPrompt.Select(i => (long)i), .. Enumerable.Repeat(400L, seq - shortPrompt.Length)];
+        torch.Tensor batch = torch.tensor([.. padded, .. longPrompt.Select(i => (long)i)]).view(2, seq);
+        torch.Tensor mask = torch.tensor([.. padded.Select((_, i) => i < shortPrompt.Length ? 1L : 0L), .. Enumerable.Repeat(1L, seq)]).view(2, seq);
+        var options = new LossRecoveredOptions(Layer1) { BatchSize = 1 };
+        using LossRecoveredBaseline baseline = LossRecoveredBaseline.Compute(_model, options, batch, mask);
+        Assert.Equal(shortPrompt.Length - 1 + longPrompt.Length - 1, baseline.ScoredTokens);
+
+        foreach (double scale in new[] { 0.5, 0.0, 1.0 })
+        {
+            using var sae = LinearSaes.Scaled(_model.Config.Dim, scale);
+            LossRecoveredResult direct = LossRecoveredEvaluator.Evaluate(_model, sae, options, batch, mask);
+            var evaluator = new LossRecoveredEvaluator(_model, sae, options);
+            evaluator.Accumulate(baseline);
+            LossRecoveredResult reused = evaluator.Result();
+            // The same operations on the same values: equal to the last bit.
+            Assert.Equal(
+                (direct.ScoredTokens, direct.CeLossWithoutSae, direct.CeLossWithSae, direct.CeLossWithAblation, direct.KlDivWithSae, direct.KlDivWithAblation),
+                (reused.ScoredTokens, reused.CeLossWithoutSae, reused.CeLossWithSae, reused.CeLossWithAblation, reused.KlDivWithSae, reused.KlDivWithAblation));
+        }
+
+        using var other = LinearSaes.Scaled(_model.Config.Dim, 1);
+        var elsewhere = new LossRecoveredEvaluator(_model, other, new LossRecoveredOptions(new HookPoint(2, HookSite.ResidualPost)));
+        var error = Assert.Throws<ArgumentException>(() => elsewhere.Accumulate(baseline));
+        Assert.Contains("blocks.1.hook_resid_post", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Bos_KeepsItsCleanValueUnlessSpliced()
     {
         // Two tokens: the only prediction is made at position 0, the BOS, which sees nothing else.
