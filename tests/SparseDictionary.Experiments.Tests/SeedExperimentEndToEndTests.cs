@@ -51,6 +51,8 @@ public sealed class SeedExperimentEndToEndTests : IClassFixture<SeedExperimentEn
     {
         foreach (RunResult r in _run.Result.Runs)
         {
+            // TopK keeps exactly k latents per token (fewer only where pre-activations are ≤ 0).
+            if (r.Config.Architecture == "topk") Assert.InRange(r.Metric(MetricNames.L0), 0, r.Config.K);
             Assert.InRange(r.Metric(MetricNames.DeadFraction), 0, 1);
             Assert.InRange(r.Metric(MetricNames.L0), 0, r.Config.ExpansionFactor * _run.Result.DModel);
             Assert.True(double.IsFinite(r.Metric(MetricNames.Mse)) && r.Metric(MetricNames.Mse) >= 0);
@@ -69,6 +71,10 @@ public sealed class SeedExperimentEndToEndTests : IClassFixture<SeedExperimentEn
         string[] csv = File.ReadAllLines(Path.Combine(_run.Output, ResultsWriter.CsvFileName));
         Assert.Equal(_run.Result.Runs.Count + 1, csv.Length);
         Assert.StartsWith("layer,hook_point,family,variant,name", csv[0], StringComparison.Ordinal);
+        int k = Array.IndexOf(csv[0].Split(','), "k");
+        // k is filled for the TopK-style runs only.
+        Assert.Equal(_run.Result.Runs.Select(r => r.Config.Architecture is "topk" or "batchtopk" ? r.Config.K.ToString(System.Globalization.CultureInfo.InvariantCulture) : ""),
+            csv.Skip(1).Select(line => line.Split(',')[k]));
 
         // Four plots per layer, each a PNG.
         Assert.Equal(8, _run.Plots.Count);
@@ -85,7 +91,10 @@ public sealed class SeedExperimentEndToEndTests : IClassFixture<SeedExperimentEn
     {
         string table = ResultsWriter.Table(_run.Result);
         Assert.Contains("Layer 2 (blocks.2.hook_resid_post): CE clean", table, StringComparison.Ordinal);
-        Assert.Equal(_run.Result.Runs.Count, table.Split('\n').Count(l => l.StartsWith("  standard", StringComparison.Ordinal) || l.StartsWith("  gated", StringComparison.Ordinal)));
+        string[] families = [.. _run.Result.Runs.Select(r => r.Family).Distinct()];
+        Assert.Equal(6, families.Length);
+        Assert.Equal(_run.Result.Runs.Count, table.Split('\n').Count(l => families.Any(f => l.StartsWith($"  {f} ", StringComparison.Ordinal))));
+        Assert.Contains(" k=16 ", table, StringComparison.Ordinal);
     }
 
     /// <summary>Runs the shrunk experiment once for the class.</summary>
@@ -107,6 +116,7 @@ public sealed class SeedExperimentEndToEndTests : IClassFixture<SeedExperimentEn
                 ModelFolder = model, CorporaFolder = corpora, OutputFolder = Output,
                 TrainTokens = 4096, HeldOutTokens = 1024, LossRecoveredWindows = 4, ContextLength = 64,
                 Steps = 12, BatchSize = 256, ExpansionFactor = 2, StandardL1Coefficients = [0.5, 2], GatedL1Coefficients = [0.5, 2], AblationIndex = 1,
+                TopKs = [4, 16], JumpReluL0Coefficients = [0.1],
             };
             Result = new SeedExperiment(Options).Run();
             ResultsWriter.Write(Result, Output);

@@ -10,12 +10,13 @@ public sealed class SeedExperimentPlanTests
     private static readonly SeedExperimentOptions Options = new() { ModelFolder = "m", CorporaFolder = "c", OutputFolder = "o" };
 
     [Fact]
-    public void Plan_HasThreeSweepsAndFiveAblations()
+    public void Plan_HasSixSweepsAndFiveAblations()
     {
         IReadOnlyList<SeedRunSpec> runs = SeedExperimentPlan.RunsFor(Options);
-        // 3 families × 4 λ, then per family: resampling flipped (3) and cosine restarts (standard and gated: 2).
-        Assert.Equal(17, runs.Count);
-        Assert.Equal(12, runs.Count(r => r.Variant == SeedExperimentPlan.Sweep));
+        // The note's 3 families × 4 λ, then per family: resampling flipped (3) and cosine restarts (standard and gated: 2);
+        // then TopK and BatchTopK × 3 k and JumpReLU × 3 L0 coefficients.
+        Assert.Equal(17 + 9, runs.Count);
+        Assert.Equal(12 + 9, runs.Count(r => r.Variant == SeedExperimentPlan.Sweep));
         Assert.Equal(runs.Count, runs.Select(r => r.Config.Name).Distinct().Count());
         foreach (SeedRunSpec run in runs) run.Config.Validate();
     }
@@ -34,6 +35,28 @@ public sealed class SeedExperimentPlanTests
             r => Assert.Equal(("standard", true), (r.Config.Architecture, r.Config.Resampling)));
         Assert.Equal(Options.StandardL1Coefficients, sweep.Where(r => r.Family == SeedExperimentPlan.Standard).Select(r => r.Config.L1Coefficient));
         Assert.All(sweep, r => Assert.Equal(LearningRateShape.Constant, r.Config.Schedule));
+    }
+
+    [Fact]
+    public void NewArchitectures_SweepTheirOwnSparsitySetting_WithoutResampling()
+    {
+        IReadOnlyList<SeedRunSpec> runs = SeedExperimentPlan.RunsFor(Options);
+        foreach (string family in new[] { SeedExperimentPlan.TopK, SeedExperimentPlan.BatchTopK })
+        {
+            SeedRunSpec[] sweep = [.. runs.Where(r => r.Family == family)];
+            Assert.Equal(Options.TopKs, sweep.Select(r => r.Config.K));
+            Assert.All(sweep, r => Assert.Equal((family, false, SeedExperimentPlan.Sweep), (r.Config.Architecture, r.Config.Resampling, r.Variant)));
+        }
+        Assert.Equal(["topk-sweep-k-16", "topk-sweep-k-32", "topk-sweep-k-64"], runs.Where(r => r.Family == SeedExperimentPlan.TopK).Select(r => r.Config.Name));
+        SeedRunSpec[] jump = [.. runs.Where(r => r.Family == SeedExperimentPlan.JumpRelu)];
+        Assert.Equal(Options.JumpReluL0Coefficients, jump.Select(r => r.Config.L1Coefficient));
+        // For JumpReLU the sweep's λ is the L0 coefficient the trainer uses.
+        Assert.All(jump, r => Assert.Equal(r.Config.L1Coefficient, r.Config.ToTrainerOptions().L0Coefficient));
+        Assert.All(jump, r => Assert.False(r.Config.Resampling));
+        Assert.Equal("λ0=0.1", jump[1].Config.SparsitySetting);
+
+        IReadOnlyList<SeedRunSpec> without = SeedExperimentPlan.RunsFor(Options with { TopKs = [], JumpReluL0Coefficients = [] });
+        Assert.Equal(17, without.Count);
     }
 
     [Fact]
@@ -76,5 +99,7 @@ public sealed class SeedExperimentPlanTests
         Assert.Equal("AblationIndex", Assert.ThrowsAny<ArgumentException>(() => (Options with { AblationIndex = 4 }).Validate()).ParamName);
         Assert.Equal("GatedL1Coefficients", Assert.ThrowsAny<ArgumentException>(() => (Options with { GatedL1Coefficients = [] }).Validate()).ParamName);
         Assert.Equal("TrainTokens", Assert.ThrowsAny<ArgumentException>(() => (Options with { TrainTokens = 0 }).Validate()).ParamName);
+        Assert.Equal("TopKs", Assert.ThrowsAny<ArgumentException>(() => (Options with { TopKs = [8, 0] }).Validate()).ParamName);
+        Assert.Equal("JumpReluL0Coefficients", Assert.ThrowsAny<ArgumentException>(() => (Options with { JumpReluL0Coefficients = [double.NaN] }).Validate()).ParamName);
     }
 }

@@ -7,8 +7,9 @@ using SparseDictionary.Plots;
 namespace SparseDictionary.Experiments.Results;
 
 /// <summary>
-/// The seed experiment's PNG plots, per layer: L0 vs CE loss recovered (the λ sweeps with their Pareto frontiers), MSE
-/// vs λ, training curves of the ablation runs, and latent firing-frequency histograms.
+/// The seed experiment's PNG plots, per layer: L0 vs CE loss recovered (every sweep, one line per family, with its Pareto
+/// frontier), MSE vs λ (the L1-penalised families), training curves of the ablation runs, and latent firing-frequency
+/// histograms.
 /// </summary>
 public static class ResultPlots
 {
@@ -33,7 +34,8 @@ public static class ResultPlots
                 written.Add(path);
             }
 
-            PlotSeries[] mse = [.. Families(sweep, r => r.Config.L1Coefficient, r => r.Metric(MetricNames.Mse), positiveX: true, positiveY: true)];
+            // Only the L1-penalised families: TopK's k and JumpReLU's L0 coefficient are other axes.
+            PlotSeries[] mse = [.. Families(sweep.Where(r => r.Config.Architecture is "standard" or "gated"), r => r.Config.L1Coefficient, r => r.Metric(MetricNames.Mse), positiveX: true, positiveY: true)];
             if (mse.Length > 0)
             {
                 string path = Name("mse_vs_l1");

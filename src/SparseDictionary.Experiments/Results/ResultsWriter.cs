@@ -71,14 +71,14 @@ public static class ResultsWriter
     public static string Csv(IEnumerable<RunResult> runs)
     {
         var text = new StringBuilder();
-        text.Append("layer,hook_point,family,variant,name,architecture,gated_loss,l1_coefficient,schedule,resampling,steps,d_sae_factor,");
+        text.Append("layer,hook_point,family,variant,name,architecture,gated_loss,l1_coefficient,k,schedule,resampling,steps,d_sae_factor,");
         text.AppendLine(string.Join(',', Columns.Select(c => c.Header).Append("latents_resampled").Append("train_seconds").Append("eval_seconds")));
         foreach (RunResult r in runs)
         {
             var fields = new List<string>
             {
                 Invariant(r.Layer), r.HookPoint, r.Family, r.Variant, r.Config.Name, r.Config.Architecture, r.Config.GatedLoss.ToString(),
-                Invariant(r.Config.L1Coefficient), r.Config.Schedule.ToString(), r.Config.Resampling ? "true" : "false",
+                Invariant(r.Config.L1Coefficient), r.Config.Architecture is "topk" or "batchtopk" ? Invariant(r.Config.K) : "", r.Config.Schedule.ToString(), r.Config.Resampling ? "true" : "false",
                 Invariant(r.StepsCompleted), Invariant(r.Config.ExpansionFactor),
             };
             fields.AddRange(Columns.Select(c => Invariant(r.Metric(c.Metric))));
@@ -104,11 +104,11 @@ public static class ResultsWriter
                 text.Append(CultureInfo.InvariantCulture, $": CE clean {baseline.CeClean:F3}, zero-ablated {baseline.CeZeroAblated:F3} over {baseline.ScoredTokens} predictions");
             }
             text.AppendLine();
-            text.AppendLine(CultureInfo.InvariantCulture, $"  {"family",-11} {"variant",-16} {"λ",6} {"MSE",9} {"EV",7} {"L0",7} {"dead",6} {"CE rec.",8} {"CE SAE",7} {"time",6}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"  {"family",-11} {"variant",-16} {"λ / k",8} {"MSE",9} {"EV",7} {"L0",7} {"dead",6} {"CE rec.",8} {"CE SAE",7} {"time",6}");
             foreach (RunResult r in layer)
             {
                 text.AppendLine(CultureInfo.InvariantCulture,
-                    $"  {r.Family,-11} {r.Variant,-16} {r.Config.L1Coefficient,6:G4} {r.Metric(MetricNames.Mse),9:E2} {r.Metric(MetricNames.ExplainedVariance),7:F3} " +
+                    $"  {r.Family,-11} {r.Variant,-16} {r.Config.SparsitySetting,8} {r.Metric(MetricNames.Mse),9:E2} {r.Metric(MetricNames.ExplainedVariance),7:F3} " +
                     $"{r.Metric(MetricNames.L0),7:F1} {r.Metric(MetricNames.DeadFraction),6:F3} {r.Metric(LossRecoveredMetricNames.CeLossScore),8:F3} " +
                     $"{r.Metric(LossRecoveredMetricNames.CeLossWithSae),7:F3} {r.TrainSeconds + r.EvalSeconds,5:F0}s");
             }

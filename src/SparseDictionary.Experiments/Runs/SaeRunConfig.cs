@@ -63,6 +63,17 @@ public sealed record SaeRunConfig
     /// <summary>Seed of the initialisation and of the resampling draws.</summary>
     public long Seed { get; init; } = 1;
 
+    /// <summary>
+    /// The setting that controls sparsity, for tables and run names: <c>k=32</c> for <c>topk</c> and <c>batchtopk</c>,
+    /// <c>λ0=0.1</c> (the L0 coefficient) for <c>jumprelu</c>, <c>λ=2</c> (the L1 coefficient) otherwise.
+    /// </summary>
+    public string SparsitySetting => Architecture switch
+    {
+        "topk" or "batchtopk" => FormattableString.Invariant($"k={K}"),
+        "jumprelu" => FormattableString.Invariant($"λ0={L1Coefficient:G4}"),
+        _ => FormattableString.Invariant($"λ={L1Coefficient:G4}"),
+    };
+
     /// <summary>The architectures <see cref="CreateSae"/> builds.</summary>
     public static IReadOnlyList<string> Architectures { get; } = ["standard", "gated", "topk", "batchtopk", "jumprelu"];
 

@@ -3,7 +3,6 @@ using SparseDictionary.Autoencoders;
 using SparseDictionary.Bridges;
 using SparseDictionary.Evaluation;
 using SparseDictionary.Experiments.Results;
-using SparseDictionary.Llama;
 using static TorchSharp.torch;
 
 namespace SparseDictionary.Experiments.Runs;
@@ -23,11 +22,10 @@ public static class SaeRunEvaluation
     /// <param name="sae">The SAE.</param>
     /// <param name="heldOut">Held-out activations <c>[tokens, d_in]</c>.</param>
     /// <param name="lossRecovered">
-    /// The model, the hook point the SAE reads and held-out token windows with their attention mask; <see langword="null"/>
-    /// to skip CE loss recovered.
+    /// The clean and zero-ablated passes over held-out windows at the hook point the SAE reads; <see langword="null"/> to
+    /// skip CE loss recovered.
     /// </param>
-    public static Outcome Evaluate(
-        ISparseAutoencoder sae, Tensor heldOut, (LlamaModel Model, HookPoint HookPoint, Tensor Tokens, Tensor Mask)? lossRecovered)
+    public static Outcome Evaluate(ISparseAutoencoder sae, Tensor heldOut, LossRecoveredBaseline? lossRecovered)
     {
         ArgumentNullException.ThrowIfNull(sae);
         ArgumentNullException.ThrowIfNull(heldOut);
@@ -40,9 +38,11 @@ public static class SaeRunEvaluation
             var metrics = new Dictionary<string, double>(SaeEvaluation.Evaluate(sae, source, evaluators));
             (double[] edges, long[] counts) = firing.Histogram();
             LossRecoveredResult? recovered = null;
-            if (lossRecovered is { } lr)
+            if (lossRecovered is not null)
             {
-                recovered = LossRecoveredEvaluator.Evaluate(lr.Model, sae, new LossRecoveredOptions(lr.HookPoint) { BatchSize = 16 }, lr.Tokens, lr.Mask);
+                var evaluator = new LossRecoveredEvaluator(lossRecovered.Model, sae, lossRecovered.Options);
+                evaluator.Accumulate(lossRecovered);
+                recovered = evaluator.Result();
                 foreach ((string name, double value) in recovered.ToMetrics()) metrics[name] = value;
             }
             return new Outcome(metrics, new Histogram(edges, counts), firing.Log10Frequencies, recovered);

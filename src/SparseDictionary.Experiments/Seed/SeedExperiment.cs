@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SparseDictionary.Autoencoders;
+using SparseDictionary.Bridges;
 using SparseDictionary.Experiments.Results;
 using SparseDictionary.Experiments.Runs;
 using SparseDictionary.Formats;
@@ -59,11 +60,13 @@ public sealed class SeedExperiment
             int totalRuns = plan.Count * hooks.Length;
             foreach (HookPoint hook in hooks)
             {
+                // The clean and zero-ablated passes do not depend on the SAE: once per layer.
+                using var baseline = LossRecoveredBaseline.Compute(model, new LossRecoveredOptions(hook) { BatchSize = 16 }, tokens, mask);
                 foreach (SeedRunSpec spec in plan)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     progress?.Report(new SeedExperimentProgress("train", runs.Count, totalRuns, $"{hook} {spec.Config.Name}"));
-                    (RunResult run, Bridges.LossRecoveredResult recovered) = RunOne(model, hook, spec, train[hook], heldOut[hook], tokens, mask, cancellationToken);
+                    (RunResult run, LossRecoveredResult recovered) = RunOne(hook, spec, train[hook], heldOut[hook], baseline, cancellationToken);
                     runs.Add(run);
                     if (baselines.All(b => b.Layer != hook.Layer))
                     {
@@ -84,8 +87,8 @@ public sealed class SeedExperiment
         }
     }
 
-    private (RunResult Run, Bridges.LossRecoveredResult Recovered) RunOne(
-        LlamaModel model, HookPoint hook, SeedRunSpec spec, Tensor train, Tensor heldOut, Tensor tokens, Tensor mask, CancellationToken cancellationToken)
+    private (RunResult Run, LossRecoveredResult Recovered) RunOne(
+        HookPoint hook, SeedRunSpec spec, Tensor train, Tensor heldOut, LossRecoveredBaseline baseline, CancellationToken cancellationToken)
     {
         SaeRunConfig config = spec.Config;
         var clock = Stopwatch.StartNew();
@@ -97,7 +100,7 @@ public sealed class SeedExperiment
         }
         double trainSeconds = clock.Elapsed.TotalSeconds;
         clock.Restart();
-        SaeRunEvaluation.Outcome outcome = SaeRunEvaluation.Evaluate(sae, heldOut, (model, hook, tokens, mask));
+        SaeRunEvaluation.Outcome outcome = SaeRunEvaluation.Evaluate(sae, heldOut, baseline);
         double evalSeconds = clock.Elapsed.TotalSeconds;
         if (_options.SaveSaes)
         {
@@ -116,7 +119,7 @@ public sealed class SeedExperiment
             outcome.FiringHistogram, training.StepsCompleted, training.Resamplings.Sum(r => r.LatentsResampled), trainSeconds, evalSeconds);
         _logger.LogInformation("{Hook} {Run}: L0 {L0:F1}, EV {Ev:F3}, CE recovered {Ce:F3} ({Train:F1} s + {Eval:F1} s)",
             hook, config.Name, run.Metric(Evaluation.MetricNames.L0), run.Metric(Evaluation.MetricNames.ExplainedVariance),
-            run.Metric(Bridges.LossRecoveredMetricNames.CeLossScore), trainSeconds, evalSeconds);
+            run.Metric(LossRecoveredMetricNames.CeLossScore), trainSeconds, evalSeconds);
         return (run, outcome.LossRecovered!);
     }
 }

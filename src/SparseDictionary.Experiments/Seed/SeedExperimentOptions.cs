@@ -24,7 +24,7 @@ public sealed record SeedExperimentOptions
     public IReadOnlyList<int>? Layers { get; init; }
 
     /// <summary>Training activations collected per layer.</summary>
-    public long TrainTokens { get; init; } = 307_200;
+    public long TrainTokens { get; init; } = 204_800;
 
     /// <summary>Held-out activations per layer for reconstruction and sparsity metrics.</summary>
     public long HeldOutTokens { get; init; } = 32_768;
@@ -36,7 +36,7 @@ public sealed record SeedExperimentOptions
     public int ContextLength { get; init; } = 128;
 
     /// <summary>Optimiser steps per SAE.</summary>
-    public int Steps { get; init; } = 300;
+    public int Steps { get; init; } = 200;
 
     /// <summary>Tokens per step.</summary>
     public int BatchSize { get; init; } = 1024;
@@ -52,6 +52,12 @@ public sealed record SeedExperimentOptions
 
     /// <summary>The λ sweep of Gated SAEs (both losses).</summary>
     public IReadOnlyList<double> GatedL1Coefficients { get; init; } = [1, 2, 4, 8];
+
+    /// <summary>The k sweep of TopK and BatchTopK SAEs; empty to leave them out.</summary>
+    public IReadOnlyList<int> TopKs { get; init; } = [16, 32, 64];
+
+    /// <summary>The L0-coefficient sweep of JumpReLU SAEs; empty to leave them out.</summary>
+    public IReadOnlyList<double> JumpReluL0Coefficients { get; init; } = [0.03, 0.1, 0.3];
 
     /// <summary>Which entry of each λ sweep the ablations (resampling, schedule) use.</summary>
     public int AblationIndex { get; init; } = 1;
@@ -86,6 +92,11 @@ public sealed record SeedExperimentOptions
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be finite and positive.");
         Sweep(StandardL1Coefficients, nameof(StandardL1Coefficients));
         Sweep(GatedL1Coefficients, nameof(GatedL1Coefficients));
+        if (TopKs is null || TopKs.Any(k => k <= 0)) throw new ArgumentOutOfRangeException(nameof(TopKs), "TopKs must hold positive values (or none).");
+        if (JumpReluL0Coefficients is null || JumpReluL0Coefficients.Any(v => !(v >= 0) || !double.IsFinite(v)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(JumpReluL0Coefficients), "JumpReluL0Coefficients must hold finite values ≥ 0 (or none).");
+        }
         int shortest = Math.Min(StandardL1Coefficients.Count, GatedL1Coefficients.Count);
         if (AblationIndex < 0 || AblationIndex >= shortest)
         {

@@ -11,6 +11,8 @@ namespace SparseDictionary.Experiments.Seed;
 /// Three λ sweeps (the frontier lines): standard SAEs with resampling, Gated SAEs with the paper's full loss and
 /// resampling, and Gated SAEs as the note trained them (no auxiliary term, no resampling). At one λ of each sweep, the
 /// ablations: resampling switched the other way, and cosine-with-hard-restarts instead of a constant learning rate.
+/// Then the architectures the note did not have, as more frontier lines: TopK and BatchTopK SAEs over k (with AuxK, no
+/// resampling) and JumpReLU SAEs over their L0 coefficient.
 /// </remarks>
 public static class SeedExperimentPlan
 {
@@ -23,7 +25,16 @@ public static class SeedExperimentPlan
     /// <summary>Gated SAEs with the note's loss (no auxiliary term).</summary>
     public const string GatedNote = "gated-note";
 
-    /// <summary>The variant name of λ-sweep runs.</summary>
+    /// <summary>TopK SAEs (Gao et al. 2024).</summary>
+    public const string TopK = "topk";
+
+    /// <summary>BatchTopK SAEs (Bussmann et al. 2024).</summary>
+    public const string BatchTopK = "batchtopk";
+
+    /// <summary>JumpReLU SAEs (Rajamanoharan et al. 2024).</summary>
+    public const string JumpRelu = "jumprelu";
+
+    /// <summary>The variant name of sweep runs (the frontier lines).</summary>
     public const string Sweep = "sweep";
 
     /// <summary>The variant with resampling switched off (standard, gated).</summary>
@@ -58,12 +69,25 @@ public static class SeedExperimentPlan
                 runs.Add(Named(family, CosineRestarts, baseline with { Schedule = LearningRateShape.CosineWithHardRestarts }));
             }
         }
+        foreach (string family in new[] { TopK, BatchTopK })
+        {
+            foreach (int k in options.TopKs) runs.Add(Named(family, Sweep, Config(options, family, 0) with { K = k }));
+        }
+        foreach (double l0 in options.JumpReluL0Coefficients) runs.Add(Named(JumpRelu, Sweep, Config(options, JumpRelu, l0)));
         return runs;
     }
 
-    // Unique within a layer: the family, the variant and λ.
-    private static SeedRunSpec Named(string family, string variant, SaeRunConfig config) =>
-        new(family, variant, config with { Name = FormattableString.Invariant($"{family}-{variant}-l1-{config.L1Coefficient:G4}") });
+    // Unique within a layer: the family, the variant and the sparsity setting (λ, λ0 or k).
+    private static SeedRunSpec Named(string family, string variant, SaeRunConfig config)
+    {
+        string sparsity = config.Architecture switch
+        {
+            "topk" or "batchtopk" => FormattableString.Invariant($"k-{config.K}"),
+            "jumprelu" => FormattableString.Invariant($"l0-{config.L1Coefficient:G4}"),
+            _ => FormattableString.Invariant($"l1-{config.L1Coefficient:G4}"),
+        };
+        return new(family, variant, config with { Name = $"{family}-{variant}-{sparsity}" });
+    }
 
     private static IEnumerable<(string Family, IReadOnlyList<double> Sweep)> Families(SeedExperimentOptions options)
     {
@@ -75,9 +99,10 @@ public static class SeedExperimentPlan
     private static SaeRunConfig Config(SeedExperimentOptions options, string family, double l1) => new()
     {
         Name = family,
-        Architecture = family == Standard ? "standard" : "gated",
+        Architecture = family switch { Gated or GatedNote => "gated", _ => family },
         GatedLoss = family == GatedNote ? GatedLossVariant.WithoutAuxiliary : GatedLossVariant.Full,
-        Resampling = family != GatedNote,
+        // The note's families resample (but its own Gated SAE); TopK-style SAEs have AuxK instead, JumpReLU neither.
+        Resampling = family is Standard or Gated,
         ExpansionFactor = options.ExpansionFactor,
         L1Coefficient = l1,
         LearningRate = options.LearningRate,
