@@ -10,6 +10,16 @@ namespace SparseDictionary.Experiments.Tests;
 public sealed class SaeRunConfigTests
 {
     [Theory]
+    [InlineData(160, 40, 0.9375)]
+    [InlineData(20_000, 1000, 0.999)]
+    public void BatchTopK_ThresholdEstimate_FitsTheRunLength(int steps, int startStep, double decay)
+    {
+        var config = new SaeRunConfig { Architecture = "batchtopk", Steps = steps, K = 4 };
+        using var sae = (SparseDictionary.Autoencoders.BatchTopKSae)config.CreateSae(8, TorchSharp.torch.CPU, TorchSharp.torch.ScalarType.Float32);
+        Assert.Equal((startStep, decay), (sae.ThresholdStartStep, sae.ThresholdDecay));
+    }
+
+    [Theory]
     [InlineData("Architecture")]
     [InlineData("ExpansionFactor")]
     [InlineData("L1Coefficient")]

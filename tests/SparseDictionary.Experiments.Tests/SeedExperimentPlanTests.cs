@@ -53,7 +53,8 @@ public sealed class SeedExperimentPlanTests
         // For JumpReLU the sweep's λ is the L0 coefficient the trainer uses.
         Assert.All(jump, r => Assert.Equal(r.Config.L1Coefficient, r.Config.ToTrainerOptions().L0Coefficient));
         Assert.All(jump, r => Assert.False(r.Config.Resampling));
-        Assert.Equal("λ0=0.1", jump[1].Config.SparsitySetting);
+        Assert.Equal("λ0=0.3", jump[1].Config.SparsitySetting);
+        Assert.All(jump, r => Assert.Equal((0.2, 0.5), (r.Config.JumpReluBandwidth, r.Config.JumpReluInitialThreshold)));
 
         IReadOnlyList<SeedRunSpec> without = SeedExperimentPlan.RunsFor(Options with { TopKs = [], JumpReluL0Coefficients = [] });
         Assert.Equal(17, without.Count);

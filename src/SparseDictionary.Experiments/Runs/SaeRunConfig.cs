@@ -33,6 +33,15 @@ public sealed record SaeRunConfig
     /// <summary>Active latents per token for <c>topk</c> and <c>batchtopk</c> (on average over the batch for the latter).</summary>
     public int K { get; init; } = 32;
 
+    /// <summary>
+    /// JumpReLU: the bandwidth ε of the straight-through estimators; <see langword="null"/> for the paper's (0.001 at unit
+    /// mean squared norm, scaled to the trainer's √d_in normalisation).
+    /// </summary>
+    public double? JumpReluBandwidth { get; init; }
+
+    /// <summary>JumpReLU: the threshold θ₀ every latent starts with; <see langword="null"/> for the paper's (0.001, scaled likewise).</summary>
+    public double? JumpReluInitialThreshold { get; init; }
+
     /// <summary>Peak learning rate.</summary>
     public double LearningRate { get; init; } = 1e-3;
 
@@ -77,6 +86,19 @@ public sealed record SaeRunConfig
     /// <summary>The architectures <see cref="CreateSae"/> builds.</summary>
     public static IReadOnlyList<string> Architectures { get; } = ["standard", "gated", "topk", "batchtopk", "jumprelu"];
 
+    /// <summary>
+    /// BatchTopK: the first step whose activations update the inference threshold θ: dictionary_learning's 1,000, or a
+    /// quarter of <see cref="Steps"/> for shorter runs (with 1,000 a run of a few hundred steps would never set θ and
+    /// would infer with θ = 0, a plain ReLU).
+    /// </summary>
+    public int BatchTopKThresholdStartStep => Math.Min(1000, Steps / 4);
+
+    /// <summary>
+    /// BatchTopK: the EMA factor β of θ: dictionary_learning's 0.999, or <c>1 − 10 / Steps</c> for runs under 10,000 steps,
+    /// so the estimate follows the activations over the last tenth of the run rather than its first updates.
+    /// </summary>
+    public double BatchTopKThresholdDecay => Math.Min(0.999, 1 - 10.0 / Math.Max(Steps, 11));
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid field.</summary>
     public void Validate()
     {
@@ -87,6 +109,14 @@ public sealed record SaeRunConfig
         }
         if (K <= 0) throw new ArgumentOutOfRangeException(nameof(K), K, "K must be positive.");
         if (ExpansionFactor <= 0) throw new ArgumentOutOfRangeException(nameof(ExpansionFactor), ExpansionFactor, "ExpansionFactor must be positive.");
+        if (JumpReluBandwidth is { } bandwidth && !(bandwidth > 0 && double.IsFinite(bandwidth)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(JumpReluBandwidth), JumpReluBandwidth, "JumpReluBandwidth must be finite and positive.");
+        }
+        if (JumpReluInitialThreshold is { } threshold && !(threshold > 0 && double.IsFinite(threshold)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(JumpReluInitialThreshold), JumpReluInitialThreshold, "JumpReluInitialThreshold must be finite and positive.");
+        }
         if (ResamplingIntervalSteps is <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(ResamplingIntervalSteps), ResamplingIntervalSteps, "ResamplingIntervalSteps must be positive.");
@@ -132,8 +162,11 @@ public sealed record SaeRunConfig
         {
             "gated" => new GatedSae(dIn, dSae, device, dtype, generator),
             "topk" => new TopKSae(dIn, dSae, Math.Min(K, dSae), device, dtype, generator),
-            "batchtopk" => new BatchTopKSae(dIn, dSae, Math.Min(K, dSae), device, dtype, generator),
-            "jumprelu" => new JumpReluSae(dIn, dSae, device, dtype, generator),
+            "batchtopk" => new BatchTopKSae(dIn, dSae, Math.Min(K, dSae), device, dtype, generator)
+            {
+                ThresholdStartStep = BatchTopKThresholdStartStep, ThresholdDecay = BatchTopKThresholdDecay,
+            },
+            "jumprelu" => new JumpReluSae(dIn, dSae, device, dtype, generator, JumpReluBandwidth, JumpReluInitialThreshold),
             _ => new StandardSae(dIn, dSae, device, dtype, generator),
         };
     }

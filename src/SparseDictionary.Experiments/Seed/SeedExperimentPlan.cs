@@ -73,7 +73,13 @@ public static class SeedExperimentPlan
         {
             foreach (int k in options.TopKs) runs.Add(Named(family, Sweep, Config(options, family, 0) with { K = k }));
         }
-        foreach (double l0 in options.JumpReluL0Coefficients) runs.Add(Named(JumpRelu, Sweep, Config(options, JumpRelu, l0)));
+        foreach (double l0 in options.JumpReluL0Coefficients)
+        {
+            runs.Add(Named(JumpRelu, Sweep, Config(options, JumpRelu, l0) with
+            {
+                JumpReluBandwidth = options.JumpReluBandwidth, JumpReluInitialThreshold = options.JumpReluInitialThreshold,
+            }));
+        }
         return runs;
     }
 
