@@ -52,20 +52,42 @@ internal sealed class TrainCommand : ICliCommand
 
     private readonly Option<int> _seed = OptionFactory.PositiveInt("--seed", "Seed of the initialisation, the shuffling and resampling.", (int)Defaults.Seed);
 
+    private readonly Option<string> _checkpoint = new("--checkpoint")
+    {
+        Description = "The checkpoint folder (default: the output folder's name + '.checkpoint'); deleted once the SAE is saved.",
+        HelpName = "folder",
+    };
+
+    private readonly Option<int> _checkpointEvery = OptionFactory.PositiveInt("--checkpoint-every",
+        "Save a checkpoint every n steps (and on Ctrl+C or SIGTERM).", 1000);
+
+    private readonly Option<bool> _resume = new("--resume")
+    {
+        Description = "Continue from the checkpoint of an interrupted run with the same options; the result is the one an uninterrupted run gives.",
+    };
+
     private readonly ModelOptions _device = new();
 
     /// <summary>Trains <paramref name="config"/> on <paramref name="cache"/> with a progress bar; <c>sweep</c> uses it too.</summary>
-    internal static (ISparseAutoencoder Sae, TrainingResult Result) TrainWithProgress(CliContext context, SaeRunConfig config, ActivationCacheReader cache, TorchSharp.torch.Device device)
+    /// <remarks>A cancelled run throws <see cref="OperationCanceledException"/> (after its checkpoint, if any, is saved).</remarks>
+    internal static (ISparseAutoencoder Sae, TrainingResult Result) TrainWithProgress(CliContext context, SaeRunConfig config, ActivationCacheReader cache,
+        TorchSharp.torch.Device device, CheckpointOptions? checkpoint = null, bool resume = false)
     {
         using var progress = context.Progress<TrainingProgress>($"train {config.Name}", config.Steps, "steps", p => p.Step);
-        return SaeRunTraining.FromCache(config, cache, device, progress, context.Cancellation);
+        var (sae, result) = SaeRunTraining.FromCache(config, cache, device, progress, context.Cancellation, checkpoint, resume);
+        if (result.EndReason == TrainingEndReason.Cancelled)
+        {
+            sae.Dispose();
+            throw new OperationCanceledException(context.Cancellation);
+        }
+        return (sae, result);
     }
 
     /// <inheritdoc />
     public Command Build(CliContext context)
     {
         var command = new Command("train", "Train one SAE on an activation cache and save it as a SAELens folder.");
-        foreach (Option option in new Option[] { _activations, _output, _architecture, _gatedLoss, _expansion, _l1, _k, _lr, _schedule, _steps, _batch, _warmup, _resampling, _seed, _device.Device })
+        foreach (Option option in new Option[] { _activations, _output, _architecture, _gatedLoss, _expansion, _l1, _k, _lr, _schedule, _steps, _batch, _warmup, _resampling, _seed, _checkpoint, _checkpointEvery, _resume, _device.Device })
         {
             command.Options.Add(option);
         }
@@ -99,14 +121,37 @@ internal sealed class TrainCommand : ICliCommand
             Seed = parsed.GetValue(_seed),
         };
         config.Validate();
+        string output = parsed.GetRequiredValue(_output);
+        string checkpointFolder = parsed.GetValue(_checkpoint) is { Length: > 0 } folder
+            ? folder
+            : Path.TrimEndingDirectorySeparator(Path.GetFullPath(output)) + ".checkpoint";
+        bool resume = parsed.GetValue(_resume);
+        if (resume && TrainingCheckpoint.Find(checkpointFolder) is null)
+        {
+            throw new CliException(ExitCodes.NotFound, $"--resume: there is no checkpoint in '{checkpointFolder}'.");
+        }
 
         ActivationCacheReader cache = ActivationCacheReader.Open(cacheFolder);
         var device = parsed.GetRequiredValue(_device.Device).ToDevice();
         context.Detail($"cache {cache.Directory}: {cache.TotalTokens:N0} tokens of width {cache.DIn} at {cache.Manifest.HookName}");
-        (ISparseAutoencoder trained, TrainingResult result) = TrainWithProgress(context, config, cache, device);
+        var checkpoint = new CheckpointOptions(checkpointFolder, parsed.GetValue(_checkpointEvery));
+        ISparseAutoencoder trained;
+        TrainingResult result;
+        try
+        {
+            (trained, result) = TrainWithProgress(context, config, cache, device, checkpoint, resume);
+        }
+        catch (OperationCanceledException)
+        {
+            if (TrainingCheckpoint.Find(checkpointFolder) is not null)
+            {
+                context.Note($"Checkpoint saved in {checkpointFolder}; run the same command with --resume to continue.");
+            }
+            throw;
+        }
         using ISparseAutoencoder sae = trained;
-        string output = parsed.GetRequiredValue(_output);
         SaeLensFolder.Save(sae, output, new SaeLensMetadata { ModelName = cache.Manifest.ModelName, HookName = cache.Manifest.HookName });
+        if (Directory.Exists(checkpointFolder)) Directory.Delete(checkpointFolder, recursive: true);
         TrainingCurvePoint last = result.Curve[^1];
         context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Saved {output}: {config.Architecture}, {sae.DSae} latents, {result.StepsCompleted} steps, final loss {last.Loss:G4}, L0 {last.L0:F1}, dead {last.DeadFraction:F3}."));

@@ -12,9 +12,18 @@ public static class SaeRunTraining
     /// Creates the run's SAE on <paramref name="device"/> (float32) and trains it on <paramref name="cache"/>, read in a
     /// shuffle buffer seeded by the run's seed and cycled as often as the steps need. The caller owns the SAE.
     /// </summary>
+    /// <param name="config">The run.</param>
+    /// <param name="cache">The activations.</param>
+    /// <param name="device">Where to train.</param>
+    /// <param name="progress">Told after every step.</param>
+    /// <param name="cancellationToken">Stops training between steps (a checkpoint is saved first when <paramref name="checkpoint"/> is set).</param>
+    /// <param name="checkpoint">Where and how often to save checkpoints; <see langword="null"/> for none.</param>
+    /// <param name="resume">Continue from the checkpoint in <paramref name="checkpoint"/>'s folder instead of starting afresh.</param>
     public static (ISparseAutoencoder Sae, TrainingResult Result) FromCache(
-        SaeRunConfig config, ActivationCacheReader cache, Device device, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+        SaeRunConfig config, ActivationCacheReader cache, Device device, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default,
+        CheckpointOptions? checkpoint = null, bool resume = false)
     {
+        if (resume && checkpoint is null) throw new ArgumentException("Resuming needs the checkpoint options.", nameof(resume));
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(cache);
         ISparseAutoencoder sae = config.CreateSae(cache.DIn, device, ScalarType.Float32);
@@ -22,7 +31,10 @@ public static class SaeRunTraining
         {
             using var source = new ShuffleBuffer(new CachedActivationSource(cache, new CachedActivationSourceOptions { Cycle = true }),
                 new ShuffleBufferOptions { Seed = config.Seed });
-            TrainingResult result = new SaeTrainer(sae, config.ToTrainerOptions()).Train(source, progress, cancellationToken);
+            var trainer = new SaeTrainer(sae, config.ToTrainerOptions() with { Checkpoint = checkpoint });
+            TrainingResult result = resume
+                ? trainer.Resume(source, checkpoint!.Folder, progress, cancellationToken)
+                : trainer.Train(source, progress, cancellationToken);
             return (sae, result);
         }
         catch
