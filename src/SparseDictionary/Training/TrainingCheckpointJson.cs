@@ -101,9 +101,9 @@ internal static class TrainingCheckpointJson
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 32 });
+            document = Formats.StrictJson.Parse(bytes, 32);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or ArgumentException)
         {
             throw new TrainingCheckpointException(path, null, $"not valid JSON: {e.Message}", e);
         }
