@@ -150,7 +150,16 @@ internal sealed class TrainCommand : ICliCommand
             throw;
         }
         using ISparseAutoencoder sae = trained;
-        SaeLensFolder.Save(sae, output, new SaeLensMetadata { ModelName = cache.Manifest.ModelName, HookName = cache.Manifest.HookName });
+        try
+        {
+            SaeLensFolder.Save(sae, output, new SaeLensMetadata { ModelName = cache.Manifest.ModelName, HookName = cache.Manifest.HookName });
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The finished run is in the checkpoint: nothing is lost.
+            context.Note($"The trained SAE is kept in the checkpoint {checkpointFolder}; run the same command with --resume (and another --output if needed) to save it.");
+            throw;
+        }
         if (Directory.Exists(checkpointFolder)) Directory.Delete(checkpointFolder, recursive: true);
         TrainingCurvePoint last = result.Curve[^1];
         context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -56,7 +56,7 @@ public sealed class SaeTrainer
     /// <summary>Runs training until <see cref="TrainerOptions.TotalSteps"/>, the end of the source, or cancellation.</summary>
     /// <remarks>
     /// With <see cref="TrainerOptions.Checkpoint"/> set, a <see cref="TrainingCheckpoint"/> is saved every
-    /// <see cref="CheckpointOptions.EverySteps"/> steps and when training is cancelled (by the token, checked before each
+    /// <see cref="CheckpointOptions.EverySteps"/> steps, when training ends, and when it is cancelled (by the token, checked before each
     /// step, or by an <see cref="OperationCanceledException"/> thrown from <paramref name="progress"/>, which is rethrown
     /// once the checkpoint is written); the source must then be an <see cref="IResumableActivationSource"/>.
     /// </remarks>
@@ -220,11 +220,16 @@ public sealed class SaeTrainer
                     throw;
                 }
             }
+
+            // A finished run is checkpointed too, so that a failure to save the SAE afterwards (a full disk) loses no
+            // training: resuming from this checkpoint takes no step and returns the same SAE.
+            if (endReason != TrainingEndReason.Cancelled && step != run.Step) SaveCheckpoint(step);
         }
         finally
         {
             hooks?.OnTrainingEnd();
             foreach (var leftover in run.Replay) leftover.Dispose();
+            run.Replay.Clear();
         }
 
         if (scale != 1.0) _sae.FoldInputScale(scale);
