@@ -160,7 +160,7 @@ internal sealed class TrainCommand : ICliCommand
             context.Note($"The trained SAE is kept in the checkpoint {checkpointFolder}; run the same command with --resume (and another --output if needed) to save it.");
             throw;
         }
-        if (Directory.Exists(checkpointFolder)) Directory.Delete(checkpointFolder, recursive: true);
+        TrainingCheckpoint.Delete(checkpointFolder);
         TrainingCurvePoint last = result.Curve[^1];
         context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Saved {output}: {config.Architecture}, {sae.DSae} latents, {result.StepsCompleted} steps, final loss {last.Loss:G4}, L0 {last.L0:F1}, dead {last.DeadFraction:F3}."));

@@ -122,6 +122,23 @@ public sealed class TrainingCheckpoint : IDisposable
             .FirstOrDefault();
     }
 
+    /// <summary>
+    /// Deletes the checkpoint in <paramref name="folder"/> and any hidden previous one a crash left beside it (so a later
+    /// <see cref="Find"/> cannot pick up a stale run). Nothing else is touched.
+    /// </summary>
+    public static void Delete(string folder)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
+        if (Directory.Exists(full)) Directory.Delete(full, recursive: true);
+        string? parent = Path.GetDirectoryName(full);
+        if (parent is null || !Directory.Exists(parent)) return;
+        foreach (var stale in new DirectoryInfo(parent).EnumerateDirectories($".{Path.GetFileName(full)}.*.old"))
+        {
+            if (File.Exists(Path.Combine(stale.FullName, StateFileName))) stale.Delete(recursive: true);
+        }
+    }
+
     /// <summary>Writes the checkpoint to <paramref name="folder"/>, replacing any previous one atomically.</summary>
     /// <exception cref="IOException">Writing failed (full disk, read-only folder); the previous checkpoint is left as it was.</exception>
     public void Save(string folder)

@@ -178,6 +178,12 @@ public sealed class CheckpointResumeTests : IDisposable
         var result = new SaeTrainer(resumed, Options(folder)).Resume(resumedSource, folder);
         Assert.Equal(40, result.StepsCompleted);
         AssertBitIdentical(expected, resumed);
+
+        // The resumed run saved to the folder again; deleting the checkpoint removes the stale hidden one too.
+        Assert.Equal(Path.GetFullPath(folder), TrainingCheckpoint.Find(folder));
+        TrainingCheckpoint.Delete(folder);
+        Assert.Null(TrainingCheckpoint.Find(folder));
+        Assert.False(Directory.Exists(hidden));
     }
 
     [Fact]
