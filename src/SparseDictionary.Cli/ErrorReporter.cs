@@ -3,6 +3,7 @@ using SparseDictionary.Activations;
 using SparseDictionary.Formats;
 using SparseDictionary.Llama;
 using SparseDictionary.Llama.Corpus;
+using SparseDictionary.Training;
 
 namespace SparseDictionary.Cli;
 
@@ -23,7 +24,8 @@ internal static class ErrorReporter
             OperationCanceledException => (ExitCodes.Cancelled, "cancelled."),
             FileNotFoundException or DirectoryNotFoundException => (ExitCodes.NotFound, error.Message),
             SaeFormatException or ModelFormatException or CorpusFormatException or SafeTensorsFormatException
-                or ActivationCacheException or JsonException or InvalidDataException => (ExitCodes.InvalidInput, error.Message),
+                or ActivationCacheException or JsonException or InvalidDataException or TrainingCheckpointException
+                or TrainingDivergedException => (ExitCodes.InvalidInput, error.Message),
             // A null argument is a bug in the tool, not something the user typed.
             ArgumentNullException => Unexpected(error),
             ArgumentException => (ExitCodes.Usage, error.Message),

@@ -1,7 +1,8 @@
+using System.Runtime.InteropServices;
 using SparseDictionary.Cli;
 
-// The first Ctrl+C asks the running command to stop (it throws from its next progress report and exits with 130); a
-// second one ends the process at once.
+// The first Ctrl+C (or SIGTERM) asks the running command to stop (it throws from its next progress report and exits with
+// 130; 'train' saves a checkpoint first); a second one ends the process at once.
 using var cancellation = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
@@ -9,5 +10,11 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     cancellation.Cancel();
 };
+using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal =>
+{
+    if (cancellation.IsCancellationRequested) return;
+    signal.Cancel = true;
+    cancellation.Cancel();
+});
 var context = new CliContext(Console.Out, Console.Error, errorIsTerminal: !Console.IsErrorRedirected, cancellation.Token);
 return CliApp.Run(args, context);

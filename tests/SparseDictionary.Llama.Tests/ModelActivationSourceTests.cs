@@ -184,6 +184,43 @@ public sealed class ModelActivationSourceTests : IDisposable
     }
 
     [Fact]
+    public void Collect_InterruptedMidShard_WithATruncatedShard_RedoesItWithoutLosingOrDuplicatingTokens()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        using var dir = new TempDirectory();
+        string Folder(HookPoint p) => dir.File(p.Name);
+        var options = new ActivationCollectorOptions
+        {
+            Source = new ModelActivationSourceOptions { Windows = Packed, WindowsPerForward = 1 },
+            Cache = new ActivationCacheWriterOptions { ShardTokens = 3, ModelName = "stories260K" },
+        };
+
+        // Interrupted at the third forward pass, with rows buffered for a shard not yet written (mid-shard).
+        long reports = 0;
+        Assert.Throws<InvalidOperationException>(() => ActivationCollector.Collect(_model, _tokenizer, _text, [Layer1, Layer3], Folder, options,
+            new SyncProgress(_ => { if (++reports == 3) throw new InvalidOperationException("crash"); })));
+        var shards = ActivationCacheReader.ReadManifest(Folder(Layer3)).Shards;
+        Assert.True(shards.Count >= 2);
+        // Layer 3's second shard is cut short on disk, as a failing disk or a bad copy would leave it.
+        string damaged = Path.Combine(Folder(Layer3), shards[1].FileName);
+        File.WriteAllBytes(damaged, File.ReadAllBytes(damaged)[..^7]);
+
+        ActivationCollectionResult result = ActivationCollector.Collect(_model, _tokenizer, _text, [Layer1, Layer3], Folder, options);
+
+        Assert.Equal(shards[0].Tokens, result.ResumedTokens[Layer3]);
+        foreach (HookPoint point in new[] { Layer1, Layer3 })
+        {
+            ActivationCacheReader cache = ActivationCacheReader.Open(Folder(point), verifyChecksums: true);
+            // The manifest counts exactly the corpus's tokens, and the rows are the corpus's activations in order.
+            Assert.Equal(NonBosTokens, cache.Manifest.Shards.Sum(s => s.Tokens));
+            Assert.Equal(NonBosTokens, result.TotalTokens[point]);
+            torch.Tensor stored = torch.cat(Enumerable.Range(0, cache.ShardCount).Select(cache.MapShard).ToArray(), 0);
+            TensorAssert.Close(Direct(Packed, point), stored, 1e-5, $"cache of {point}");
+        }
+    }
+
+    [Fact]
     public void BadArguments_AreRejectedUpFront()
     {
         Assert.Throws<ArgumentException>(() => new MultiLayerActivationReader(_model, _tokenizer, _text, []));

@@ -61,18 +61,41 @@ internal sealed class TrainCommand : ICliCommand
 
     private readonly Option<int> _seed = OptionFactory.PositiveInt("--seed", "Seed of the initialisation, the shuffling and resampling.", (int)Defaults.Seed);
 
+    private readonly Option<string> _checkpoint = new("--checkpoint")
+    {
+        Description = "The checkpoint folder (default: the output folder's name + '.checkpoint'); deleted once the SAE is saved. With --activations only.",
+        HelpName = "folder",
+    };
+
+    private readonly Option<int> _checkpointEvery = OptionFactory.PositiveInt("--checkpoint-every",
+        "Save a checkpoint every n steps (and on Ctrl+C or SIGTERM).", 1000);
+
+    private readonly Option<bool> _resume = new("--resume")
+    {
+        Description = "Continue from the checkpoint of an interrupted run with the same options; the result is the one an uninterrupted run gives. With --activations only.",
+    };
+
     /// <summary>Trains <paramref name="config"/> on <paramref name="cache"/> with a progress bar; <c>sweep</c> uses it too.</summary>
-    internal static (ISparseAutoencoder Sae, TrainingResult Result) TrainWithProgress(CliContext context, SaeRunConfig config, ActivationCacheReader cache, TorchSharp.torch.Device device)
+    /// <remarks>A cancelled run throws <see cref="OperationCanceledException"/> (after its checkpoint, if any, is saved).</remarks>
+    internal static (ISparseAutoencoder Sae, TrainingResult Result) TrainWithProgress(CliContext context, SaeRunConfig config, ActivationCacheReader cache,
+        TorchSharp.torch.Device device, CheckpointOptions? checkpoint = null, bool resume = false)
     {
         using var source = new CachedActivationSource(cache, new CachedActivationSourceOptions { Cycle = true });
-        return TrainWithProgress(context, config, source, device);
+        return TrainWithProgress(context, config, source, device, checkpoint, resume);
     }
 
     /// <summary>Trains <paramref name="config"/> on <paramref name="source"/> with a progress bar.</summary>
-    private static (ISparseAutoencoder Sae, TrainingResult Result) TrainWithProgress(CliContext context, SaeRunConfig config, IActivationSource source, TorchSharp.torch.Device device)
+    private static (ISparseAutoencoder Sae, TrainingResult Result) TrainWithProgress(CliContext context, SaeRunConfig config, IActivationSource source,
+        TorchSharp.torch.Device device, CheckpointOptions? checkpoint = null, bool resume = false)
     {
         using var progress = context.Progress<TrainingProgress>($"train {config.Name}", config.Steps, "steps", p => p.Step);
-        return SaeRunTraining.FromSource(config, source, device, progress, context.Cancellation);
+        var (sae, result) = SaeRunTraining.FromSource(config, source, device, progress, context.Cancellation, checkpoint, resume);
+        if (result.EndReason == TrainingEndReason.Cancelled)
+        {
+            sae.Dispose();
+            throw new OperationCanceledException(context.Cancellation);
+        }
+        return (sae, result);
     }
 
     /// <inheritdoc />
@@ -83,7 +106,7 @@ internal sealed class TrainCommand : ICliCommand
         _model.AddTo(command);
         _corpus.AddTo(command);
         command.Options.Add(_layer);
-        foreach (Option option in new Option[] { _output, _architecture, _gatedLoss, _expansion, _l1, _k, _lr, _schedule, _steps, _batch, _warmup, _resampling, _seed })
+        foreach (Option option in new Option[] { _output, _architecture, _gatedLoss, _expansion, _l1, _k, _lr, _schedule, _steps, _batch, _warmup, _resampling, _seed, _checkpoint, _checkpointEvery, _resume })
         {
             command.Options.Add(option);
         }
@@ -92,6 +115,10 @@ internal sealed class TrainCommand : ICliCommand
             bool cache = result.GetResult(_activations) is not null, model = result.GetResult(_model.Model) is not null;
             if (cache == model) result.AddError("Give --activations (a cache from 'sdict collect'), or --model with --corpus and --layer; not both.");
             if (model && (result.GetResult(_corpus.Corpus) is null || result.GetResult(_layer) is null)) result.AddError("--model needs --corpus and --layer.");
+            if (model && (result.GetResult(_resume) is not null || result.GetResult(_checkpoint) is not null))
+            {
+                result.AddError("--resume and --checkpoint need --activations: a model read live cannot save its position.");
+            }
         });
         command.SetAction(parsed => Run(parsed, context));
         return command;
@@ -123,12 +150,46 @@ internal sealed class TrainCommand : ICliCommand
         config.Validate();
         var device = parsed.GetRequiredValue(_model.Device).ToDevice();
 
-        (ISparseAutoencoder trained, TrainingResult result, SaeLensMetadata metadata) = parsed.GetValue(_activations) is { } cacheFolder
-            ? TrainOnCache(context, config, cacheFolder, device)
-            : TrainOnModel(parsed, context, config, device);
-        using ISparseAutoencoder sae = trained;
         string output = parsed.GetRequiredValue(_output);
-        SaeLensFolder.Save(sae, output, metadata);
+        string checkpointFolder = parsed.GetValue(_checkpoint) is { Length: > 0 } folder
+            ? folder
+            : Path.TrimEndingDirectorySeparator(Path.GetFullPath(output)) + ".checkpoint";
+        string? cacheFolder = parsed.GetValue(_activations);
+        bool resume = parsed.GetValue(_resume);
+        if (resume && TrainingCheckpoint.Find(checkpointFolder) is null)
+        {
+            throw new CliException(ExitCodes.NotFound, $"--resume: there is no checkpoint in '{checkpointFolder}'.");
+        }
+
+        ISparseAutoencoder trained;
+        TrainingResult result;
+        SaeLensMetadata metadata;
+        try
+        {
+            (trained, result, metadata) = cacheFolder is not null
+                ? TrainOnCache(context, config, cacheFolder, device, new CheckpointOptions(checkpointFolder, parsed.GetValue(_checkpointEvery)), resume)
+                : TrainOnModel(parsed, context, config, device);
+        }
+        catch (OperationCanceledException)
+        {
+            if (cacheFolder is not null && TrainingCheckpoint.Find(checkpointFolder) is not null)
+            {
+                context.Note($"Checkpoint saved in {checkpointFolder}; run the same command with --resume to continue.");
+            }
+            throw;
+        }
+        using ISparseAutoencoder sae = trained;
+        try
+        {
+            SaeLensFolder.Save(sae, output, metadata);
+        }
+        catch (Exception e) when (cacheFolder is not null && e is IOException or UnauthorizedAccessException)
+        {
+            // The finished run is in the checkpoint: nothing is lost.
+            context.Note($"The trained SAE is kept in the checkpoint {checkpointFolder}; run the same command with --resume (and another --output if needed) to save it.");
+            throw;
+        }
+        if (cacheFolder is not null) TrainingCheckpoint.Delete(checkpointFolder);
         TrainingCurvePoint last = result.Curve[^1];
         if (result.EndReason == TrainingEndReason.SourceExhausted)
         {
@@ -139,12 +200,13 @@ internal sealed class TrainCommand : ICliCommand
         return ExitCodes.Success;
     }
 
-    private static (ISparseAutoencoder, TrainingResult, SaeLensMetadata) TrainOnCache(CliContext context, SaeRunConfig config, string cacheFolder, TorchSharp.torch.Device device)
+    private static (ISparseAutoencoder, TrainingResult, SaeLensMetadata) TrainOnCache(
+        CliContext context, SaeRunConfig config, string cacheFolder, TorchSharp.torch.Device device, CheckpointOptions checkpoint, bool resume)
     {
         if (!Directory.Exists(cacheFolder)) throw new CliException(ExitCodes.NotFound, $"--activations: the folder '{cacheFolder}' does not exist.");
         ActivationCacheReader cache = ActivationCacheReader.Open(cacheFolder);
         context.Detail($"cache {cache.Directory}: {cache.TotalTokens:N0} tokens of width {cache.DIn} at {cache.Manifest.HookName}");
-        (ISparseAutoencoder sae, TrainingResult result) = TrainWithProgress(context, config, cache, device);
+        (ISparseAutoencoder sae, TrainingResult result) = TrainWithProgress(context, config, cache, device, checkpoint, resume);
         return (sae, result, new SaeLensMetadata { ModelName = cache.Manifest.ModelName, HookName = cache.Manifest.HookName });
     }
 

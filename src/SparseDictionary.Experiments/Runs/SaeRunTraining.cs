@@ -12,13 +12,21 @@ public static class SaeRunTraining
     /// Creates the run's SAE on <paramref name="device"/> (float32) and trains it on <paramref name="cache"/>, read in a
     /// shuffle buffer seeded by the run's seed and cycled as often as the steps need. The caller owns the SAE.
     /// </summary>
+    /// <param name="config">The run.</param>
+    /// <param name="cache">The activations.</param>
+    /// <param name="device">Where to train.</param>
+    /// <param name="progress">Told after every step.</param>
+    /// <param name="cancellationToken">Stops training between steps (a checkpoint is saved first when <paramref name="checkpoint"/> is set).</param>
+    /// <param name="checkpoint">Where and how often to save checkpoints; <see langword="null"/> for none.</param>
+    /// <param name="resume">Continue from the checkpoint in <paramref name="checkpoint"/>'s folder instead of starting afresh.</param>
     public static (ISparseAutoencoder Sae, TrainingResult Result) FromCache(
-        SaeRunConfig config, ActivationCacheReader cache, Device device, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+        SaeRunConfig config, ActivationCacheReader cache, Device device, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default,
+        CheckpointOptions? checkpoint = null, bool resume = false)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(cache);
         using var source = new CachedActivationSource(cache, new CachedActivationSourceOptions { Cycle = true });
-        return FromSource(config, source, device, progress, cancellationToken);
+        return FromSource(config, source, device, progress, cancellationToken, checkpoint, resume);
     }
 
     /// <summary>
@@ -27,16 +35,28 @@ public static class SaeRunTraining
     /// tokens are correlated, and an SAE trained on them in order sees one document at a time. The caller owns both the
     /// source and the returned SAE; training ends early if the source runs out.
     /// </summary>
+    /// <param name="config">The run.</param>
+    /// <param name="source">The activations; checkpoints need an <see cref="IResumableActivationSource"/>.</param>
+    /// <param name="device">Where to train.</param>
+    /// <param name="progress">Told after every step.</param>
+    /// <param name="cancellationToken">Stops training between steps (a checkpoint is saved first when <paramref name="checkpoint"/> is set).</param>
+    /// <param name="checkpoint">Where and how often to save checkpoints; <see langword="null"/> for none.</param>
+    /// <param name="resume">Continue from the checkpoint in <paramref name="checkpoint"/>'s folder instead of starting afresh.</param>
     public static (ISparseAutoencoder Sae, TrainingResult Result) FromSource(
-        SaeRunConfig config, IActivationSource source, Device device, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+        SaeRunConfig config, IActivationSource source, Device device, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default,
+        CheckpointOptions? checkpoint = null, bool resume = false)
     {
+        if (resume && checkpoint is null) throw new ArgumentException("Resuming needs the checkpoint options.", nameof(resume));
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(source);
         ISparseAutoencoder sae = config.CreateSae(source.DIn, device, ScalarType.Float32);
         try
         {
             using var shuffled = new ShuffleBuffer(source, new ShuffleBufferOptions { Seed = config.Seed }, disposeInner: false);
-            TrainingResult result = new SaeTrainer(sae, config.ToTrainerOptions()).Train(shuffled, progress, cancellationToken);
+            var trainer = new SaeTrainer(sae, config.ToTrainerOptions() with { Checkpoint = checkpoint });
+            TrainingResult result = resume
+                ? trainer.Resume(shuffled, checkpoint!.Folder, progress, cancellationToken)
+                : trainer.Train(shuffled, progress, cancellationToken);
             return (sae, result);
         }
         catch

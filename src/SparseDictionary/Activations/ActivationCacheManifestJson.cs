@@ -33,9 +33,9 @@ internal static class ActivationCacheManifestJson
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { MaxDepth = 8 });
+            document = StrictJson.Parse(File.ReadAllBytes(path), 8);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or ArgumentException)
         {
             throw new ActivationCacheException(path, null, $"the manifest is not valid JSON: {e.Message}", e);
         }

@@ -54,6 +54,13 @@ public sealed class ActivationCacheWriter : IDisposable
     /// </summary>
     public long ResumedTokens { get; }
 
+    /// <summary>
+    /// Gets the number of listed shards <see cref="Open"/> found damaged (missing, of the wrong size, or, with
+    /// <see cref="ActivationCacheWriterOptions.VerifyChecksumsOnResume"/>, not matching their SHA-256) and discarded together
+    /// with every shard after them; their tokens are not in <see cref="ResumedTokens"/>, so they are collected again.
+    /// </summary>
+    public int DiscardedShards { get; private init; }
+
     /// <summary>Gets the number of tokens in shards listed by the manifest (durable on disk).</summary>
     public long StoredTokens { get; private set; }
 
@@ -81,8 +88,9 @@ public sealed class ActivationCacheWriter : IDisposable
     /// <returns>The writer; see <see cref="ResumedTokens"/> for how much the cache already holds.</returns>
     /// <exception cref="ActivationCacheException">
     /// The existing manifest is malformed, the cache is complete, it was written with other settings (d_in, dtype, shard
-    /// size, model, hook or layer), a listed shard is missing or has the wrong size, or the folder holds shard files but no
-    /// manifest (the writer does not delete files it did not write).
+    /// size, model, hook or layer), or the folder holds shard files but no manifest (the writer does not delete files it did
+    /// not write). A listed shard that is missing, truncated or corrupted is not an error: it is redone (see
+    /// <see cref="DiscardedShards"/>).
     /// </exception>
     public static ActivationCacheWriter Open(string directory, int dIn, ActivationCacheWriterOptions? options = null)
     {
@@ -97,11 +105,17 @@ public sealed class ActivationCacheWriter : IDisposable
         string[] fileNames = System.IO.Directory.GetFiles(fullPath).Select(f => Path.GetFileName(f)).ToArray();
 
         List<ActivationCacheShard> shards;
+        int discarded = 0;
         if (File.Exists(manifestPath))
         {
             ActivationCacheManifest manifest = ActivationCacheManifestJson.Read(manifestPath);
             CheckResumable(manifest, manifestPath, dIn, options);
             shards = [.. manifest.Shards];
+            // A damaged shard (missing, truncated, or not matching its checksum) is redone, with every shard after it, so
+            // the stored tokens stay a prefix of the corpus.
+            int intact = CountIntactShards(fullPath, shards, options.VerifyChecksumsOnResume);
+            discarded = shards.Count - intact;
+            shards.RemoveRange(intact, discarded);
             var listed = shards.Select(s => s.FileName).ToHashSet(StringComparer.Ordinal);
             foreach (string name in fileNames.Where(n => ActivationCacheFiles.IsTemporaryName(n)
                                                          || (ActivationCacheFiles.IsShardName(n) && !listed.Contains(n))))
@@ -121,7 +135,7 @@ public sealed class ActivationCacheWriter : IDisposable
             shards = [];
         }
 
-        var writer = new ActivationCacheWriter(fullPath, dIn, options, shards);
+        var writer = new ActivationCacheWriter(fullPath, dIn, options, shards) { DiscardedShards = discarded };
         // Written up front so that a folder with shards always has a manifest, which is what lets resuming delete strays.
         writer.WriteManifest();
         return writer;
@@ -255,7 +269,18 @@ public sealed class ActivationCacheWriter : IDisposable
                 throw new ActivationCacheException(manifestPath, $"shards[{i}].file",
                     $"'{shard.FileName}' is not '{ActivationCacheFiles.ShardName(i)}'; only caches this writer started can be resumed");
             }
-            ActivationCacheReader.CheckShardFile(Path.Combine(directory, shard.FileName), shard, i);
         }
+    }
+
+    private static int CountIntactShards(string directory, List<ActivationCacheShard> shards, bool verifyChecksums)
+    {
+        for (int i = 0; i < shards.Count; i++)
+        {
+            string path = Path.Combine(directory, shards[i].FileName);
+            var info = new FileInfo(path);
+            if (!info.Exists || info.Length != shards[i].Bytes) return i;
+            if (verifyChecksums && ActivationCacheFiles.Sha256(path) != shards[i].Sha256) return i;
+        }
+        return shards.Count;
     }
 }

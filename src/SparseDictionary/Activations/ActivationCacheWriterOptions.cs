@@ -24,6 +24,12 @@ public sealed record ActivationCacheWriterOptions
     /// <summary>Layer the activations come from, recorded in the manifest; <see langword="null"/> to leave it out.</summary>
     public string? Layer { get; init; }
 
+    /// <summary>
+    /// When resuming, check every listed shard's SHA-256 (reading the whole cache once) besides its size; a shard that fails
+    /// is collected again. Off, only sizes are checked (no bytes read).
+    /// </summary>
+    public bool VerifyChecksumsOnResume { get; init; } = true;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid field.</summary>
     public void Validate()
     {

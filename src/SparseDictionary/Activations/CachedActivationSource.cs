@@ -11,7 +11,7 @@ namespace SparseDictionary.Activations;
 /// the batches whatever the cache size. <see cref="Position"/> counts tokens delivered, including
 /// <see cref="CachedActivationSourceOptions.StartPosition"/>, so a run that saves it can resume where it stopped.
 /// </remarks>
-public sealed class CachedActivationSource : IActivationSource
+public sealed class CachedActivationSource : IResumableActivationSource
 {
     private readonly ActivationCacheReader _cache;
     private readonly CachedActivationSourceOptions _options;
@@ -82,6 +82,37 @@ public sealed class CachedActivationSource : IActivationSource
         }
         Position += take;
         return batch;
+    }
+
+    /// <summary>The kind recorded in this source's <see cref="ActivationSourceState"/>.</summary>
+    public const string StateKind = "activation-cache";
+
+    /// <inheritdoc />
+    public ActivationSourceState SaveState()
+    {
+        var state = new ActivationSourceState(StateKind);
+        state.Values["position"] = Position;
+        state.Values["total_tokens"] = _cache.TotalTokens;
+        return state;
+    }
+
+    /// <inheritdoc />
+    public void RestoreState(ActivationSourceState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        state.ExpectKind(StateKind);
+        long total = state.Value("total_tokens");
+        long position = state.Value("position");
+        if (total != _cache.TotalTokens)
+        {
+            throw new ArgumentException($"The saved state is of a cache of {total} tokens; '{_cache.Directory}' holds {_cache.TotalTokens}.", nameof(state));
+        }
+        if (position < 0 || (!_options.Cycle && position > total))
+        {
+            throw new ArgumentException($"The saved position {position} does not fit a cache of {total} tokens.", nameof(state));
+        }
+        Position = position;
     }
 
     /// <summary>Unmaps the current shard.</summary>

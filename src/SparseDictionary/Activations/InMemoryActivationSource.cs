@@ -6,7 +6,7 @@ namespace SparseDictionary.Activations;
 /// Serves batches from a tensor held in memory, optionally shuffled (a fresh permutation every epoch, from a seeded
 /// generator) and optionally cycling forever.
 /// </summary>
-public sealed class InMemoryActivationSource : IActivationSource
+public sealed class InMemoryActivationSource : IResumableActivationSource
 {
     private readonly Tensor _data;
     private readonly bool _shuffle;
@@ -69,6 +69,44 @@ public sealed class InMemoryActivationSource : IActivationSource
         _cursor += take;
         Position += take;
         return batch;
+    }
+
+    /// <summary>The kind recorded in this source's <see cref="ActivationSourceState"/>.</summary>
+    public const string StateKind = "in-memory";
+
+    /// <inheritdoc />
+    public ActivationSourceState SaveState()
+    {
+        var state = new ActivationSourceState(StateKind);
+        state.Values["position"] = Position;
+        state.Values["cursor"] = _cursor;
+        state.Values["count"] = Count;
+        state.Tensors["generator"] = _generator.get_state().clone().DetachFromDisposeScope();
+        if (_order is not null) state.Tensors["order"] = _order.cpu().clone().DetachFromDisposeScope();
+        return state;
+    }
+
+    /// <inheritdoc />
+    public void RestoreState(ActivationSourceState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        state.ExpectKind(StateKind);
+        if (state.Value("count") != Count)
+        {
+            throw new ArgumentException($"The saved state is of {state.Value("count")} rows; this source holds {Count}.", nameof(state));
+        }
+        long cursor = state.Value("cursor");
+        if (cursor < 0 || cursor > Count) throw new ArgumentException($"The saved cursor {cursor} is outside [0, {Count}].", nameof(state));
+        Tensor? order = state.TensorOrNull("order");
+        if (order is not null && (order.dtype != ScalarType.Int64 || order.shape.Length != 1 || order.shape[0] != Count))
+        {
+            throw new ArgumentException("The saved row order does not fit this source.", nameof(state));
+        }
+        _generator.set_state(state.TensorOrNull("generator") ?? throw new ArgumentException("The saved state has no generator.", nameof(state)));
+        _order?.Dispose();
+        _order = order?.clone().DetachFromDisposeScope();
+        _cursor = cursor;
+        Position = state.Value("position");
     }
 
     /// <inheritdoc />

@@ -18,12 +18,14 @@ namespace SparseDictionary.Activations;
 /// <para>
 /// When the inner source returns <see langword="null"/>, the buffer drains what it holds, in random order, and then returns
 /// <see langword="null"/>. Over a finite source every row is served exactly once. The buffer lives on the CPU; batches come
-/// back in the storage dtype and are owned by the caller. <see cref="Position"/> counts rows served; the buffered rows are
-/// not saved anywhere, so a resumed run should restart its inner source at the inner <see cref="IActivationSource.Position"/>
-/// minus <see cref="Count"/>, or accept losing them.
+/// back in the storage dtype and are owned by the caller. <see cref="Position"/> counts rows served.
+/// </para>
+/// <para>
+/// <see cref="SaveState"/> captures everything needed to continue exactly: the buffered rows, the serving order, the
+/// generator and the inner source's state (which must be an <see cref="IResumableActivationSource"/>).
 /// </para>
 /// </remarks>
-public sealed class ShuffleBuffer : IActivationSource
+public sealed class ShuffleBuffer : IResumableActivationSource
 {
     // Rows asked of the inner source per call while refilling, to bound the temporary tensor it allocates.
     private const int FillChunkRows = 8192;
@@ -87,6 +89,70 @@ public sealed class ShuffleBuffer : IActivationSource
         _cursor += take;
         Position += take;
         return batch.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The kind recorded in this source's <see cref="ActivationSourceState"/>.</summary>
+    public const string StateKind = "shuffle-buffer";
+
+    /// <inheritdoc />
+    /// <exception cref="NotSupportedException">The inner source is not an <see cref="IResumableActivationSource"/>.</exception>
+    public ActivationSourceState SaveState()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_inner is not IResumableActivationSource inner)
+        {
+            throw new NotSupportedException($"The shuffle buffer's inner source ({_inner.GetType().Name}) cannot save its position.");
+        }
+        var state = new ActivationSourceState(StateKind) { Inner = inner.SaveState() };
+        state.Values["position"] = Position;
+        state.Values["capacity"] = Capacity;
+        state.Values["cursor"] = _cursor;
+        state.Values["used"] = _used;
+        state.Values["inner_done"] = _innerDone ? 1 : 0;
+        state.Tensors["generator"] = _generator.get_state().clone().DetachFromDisposeScope();
+        // Slots never filled hold uninitialised memory that is never served; only [0, used) is saved.
+        if (_buffer is not null) state.Tensors["rows"] = _buffer.narrow(0, 0, _used).clone().DetachFromDisposeScope();
+        if (_order is not null) state.Tensors["order"] = _order.clone().DetachFromDisposeScope();
+        return state;
+    }
+
+    /// <inheritdoc />
+    public void RestoreState(ActivationSourceState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        state.ExpectKind(StateKind);
+        if (_inner is not IResumableActivationSource inner)
+        {
+            throw new NotSupportedException($"The shuffle buffer's inner source ({_inner.GetType().Name}) cannot restore its position.");
+        }
+        if (state.Value("capacity") != Capacity)
+        {
+            throw new ArgumentException($"The saved shuffle buffer held {state.Value("capacity")} rows; this one holds {Capacity}.", nameof(state));
+        }
+        long used = state.Value("used");
+        long cursor = state.Value("cursor");
+        Tensor? rows = state.TensorOrNull("rows");
+        Tensor? order = state.TensorOrNull("order");
+        bool fits = used >= 0 && used <= Capacity
+            && (rows is null ? used == 0 : rows.dim() == 2 && rows.shape[0] == used && rows.shape[1] == DIn)
+            && (order is null ? cursor == 0 : order.dim() == 1 && order.dtype == ScalarType.Int64 && cursor >= 0 && cursor <= order.shape[0]);
+        if (!fits) throw new ArgumentException("The saved shuffle buffer state does not fit this buffer.", nameof(state));
+        inner.RestoreState(state.Inner ?? throw new ArgumentException("The saved shuffle buffer state has no inner state.", nameof(state)));
+        _generator.set_state(state.TensorOrNull("generator") ?? throw new ArgumentException("The saved state has no generator.", nameof(state)));
+        _buffer?.Dispose();
+        _buffer = null;
+        if (rows is not null)
+        {
+            _buffer = empty([Capacity, DIn], rows.dtype, CPU).DetachFromDisposeScope();
+            if (used > 0) _buffer.narrow(0, 0, used).copy_(rows);
+        }
+        _order?.Dispose();
+        _order = order?.clone().DetachFromDisposeScope();
+        _cursor = cursor;
+        _used = used;
+        _innerDone = state.Value("inner_done") != 0;
+        Position = state.Value("position");
     }
 
     /// <summary>Frees the buffer and, unless told otherwise, disposes the inner source.</summary>

@@ -23,7 +23,7 @@ namespace SparseDictionary.Autoencoders;
 /// lowest row-major indices, exactly K·B entries in all.
 /// </para>
 /// </remarks>
-public sealed class BatchTopKSae : SparseAutoencoderBase, ITrainingHooks
+public sealed class BatchTopKSae : SparseAutoencoderBase, ITrainingHooks, ITrainingState
 {
 #pragma warning disable IDE1006 // SAELens naming
     private Parameter W_enc;
@@ -149,6 +149,26 @@ public sealed class BatchTopKSae : SparseAutoencoderBase, ITrainingHooks
 
     /// <inheritdoc />
     public void OnTrainingEnd() => IsTraining = false;
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, double> SaveTrainingState() => new Dictionary<string, double>
+    {
+        ["threshold"] = _threshold,
+        ["threshold_updates"] = ThresholdUpdates,
+    };
+
+    /// <inheritdoc />
+    public void RestoreTrainingState(IReadOnlyDictionary<string, double> state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (!state.TryGetValue("threshold", out double threshold) || !state.TryGetValue("threshold_updates", out double updates)
+            || !(updates >= 0) || updates != Math.Floor(updates))
+        {
+            throw new ArgumentException("The BatchTopK training state needs 'threshold' and a whole 'threshold_updates' ≥ 0.", nameof(state));
+        }
+        Threshold = threshold;
+        ThresholdUpdates = (long)updates;
+    }
 
     private Tensor Activate(Tensor pre)
     {

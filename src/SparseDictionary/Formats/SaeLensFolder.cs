@@ -206,6 +206,13 @@ public static class SaeLensFolder
 
         string weightsPath = Path.Combine(folder, WeightsFileName);
         using SafeTensorsFile file = OpenTensors(weightsPath);
+        // Nothing is allocated for sizes the weights do not back: every architecture stores a [d_sae, d_in] decoder.
+        long decoder = (long)config.DIn * config.DSae;
+        if (!file.Tensors.Any(t => t.Shape.Length == 2 && t.Shape[0] * t.Shape[1] == decoder))
+        {
+            throw SaeFormatException.ForFile(configPath,
+                $"d_in = {config.DIn} and d_sae = {config.DSae} describe a {config.DSae} × {config.DIn} decoder, but {WeightsFileName} holds no tensor of that size.");
+        }
         ISparseAutoencoder sae = architecture.Create(config, configPath, device ?? CPU, targetType);
         try
         {

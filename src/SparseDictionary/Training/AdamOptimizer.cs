@@ -34,7 +34,7 @@ public sealed class AdamOptimizer : IDisposable
     }
 
     /// <summary>Number of steps taken (the bias-correction step count).</summary>
-    public long StepCount { get; private set; }
+    public long StepCount { get; internal set; }
 
     /// <summary>Clears the parameters' gradients.</summary>
     public void ZeroGrad()
@@ -70,6 +70,9 @@ public sealed class AdamOptimizer : IDisposable
         }
         throw new ArgumentException($"The optimizer has no parameter '{name}'.", nameof(name));
     }
+
+    /// <summary>The names of the optimised parameters, in order.</summary>
+    public IEnumerable<string> ParameterNames => _state.Select(s => s.Name);
 
     /// <summary>Zeroes both moments of parameter <paramref name="name"/> at <paramref name="indices"/> along <paramref name="axis"/>.</summary>
     public void ResetMoments(string name, Tensor indices, int axis)

@@ -18,6 +18,12 @@ public sealed class FiringStatistics : IDisposable
         _firedSinceReset = zeros(dSae, dtype: ScalarType.Bool, device: device).DetachFromDisposeScope();
     }
 
+    /// <summary>Tokens since each latent last fired <c>[d_sae]</c> (int64; the live tensor, for checkpoints).</summary>
+    internal Tensor TokensSinceFired => _tokensSinceFired;
+
+    /// <summary>Whether each latent fired since the last resampling <c>[d_sae]</c> (bool; the live tensor, for checkpoints).</summary>
+    internal Tensor FiredSinceReset => _firedSinceReset;
+
     /// <summary>Records a batch of features <c>[tokens, d_sae]</c>.</summary>
     public void Update(Tensor features)
     {

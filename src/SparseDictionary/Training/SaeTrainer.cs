@@ -54,7 +54,36 @@ public sealed class SaeTrainer
     }
 
     /// <summary>Runs training until <see cref="TrainerOptions.TotalSteps"/>, the end of the source, or cancellation.</summary>
+    /// <remarks>
+    /// With <see cref="TrainerOptions.Checkpoint"/> set, a <see cref="TrainingCheckpoint"/> is saved every
+    /// <see cref="CheckpointOptions.EverySteps"/> steps, when training ends, and when it is cancelled (by the token, checked before each
+    /// step, or by an <see cref="OperationCanceledException"/> thrown from <paramref name="progress"/>, which is rethrown
+    /// once the checkpoint is written); the source must then be an <see cref="IResumableActivationSource"/>.
+    /// </remarks>
+    /// <exception cref="TrainingDivergedException">NaN or ±Inf in a batch or the loss, under <see cref="NonFiniteBatchPolicy.Stop"/>.</exception>
     public TrainingResult Train(IActivationSource source, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+        => Run(source, null, progress, cancellationToken);
+
+    /// <summary>
+    /// Continues the run saved in <paramref name="checkpointFolder"/> (see <see cref="TrainingCheckpoint.Find"/>) on a freshly
+    /// built <paramref name="source"/> and this trainer's SAE, whose parameters are overwritten. With the same options, SAE
+    /// architecture and source construction, the result is bit for bit that of an uninterrupted run on the same device.
+    /// </summary>
+    /// <exception cref="TrainingCheckpointException">The checkpoint is missing, corrupted, or was written by another kind of run.</exception>
+    public TrainingResult Resume(IActivationSource source, string checkpointFolder, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        using var checkpoint = TrainingCheckpoint.Load(checkpointFolder);
+        return Run(source, checkpoint, progress, cancellationToken);
+    }
+
+    /// <summary>Continues the run saved in <paramref name="checkpoint"/>; see <see cref="Resume(IActivationSource, string, IProgress{TrainingProgress}?, CancellationToken)"/>.</summary>
+    public TrainingResult Resume(IActivationSource source, TrainingCheckpoint checkpoint, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        return Run(source, checkpoint, progress, cancellationToken);
+    }
+
+    private TrainingResult Run(IActivationSource source, TrainingCheckpoint? resume, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         if (source.DIn != _sae.DIn)
@@ -62,25 +91,44 @@ public sealed class SaeTrainer
             throw new ArgumentException($"The activation source has d_in {source.DIn} but the SAE expects {_sae.DIn}.", nameof(source));
         }
         var o = _options;
-        long startPosition = source.Position;
-        var replay = ReadInitializationBatches(source);
-        if (replay.Count == 0) throw new ArgumentException("The activation source yielded no activations.", nameof(source));
-        double scale = Initialize(replay);
+        var resumable = source as IResumableActivationSource;
+        if ((o.Checkpoint is not null || resume is not null) && resumable is null)
+        {
+            throw new ArgumentException($"Checkpoints need a source that can save its position (IResumableActivationSource); {source.GetType().Name} cannot.", nameof(source));
+        }
 
         using var optimizer = new AdamOptimizer(_sae.NamedParameters, o.AdamBeta1, o.AdamBeta2, o.AdamEpsilon);
         using var statistics = new FiringStatistics(_sae.DSae, _sae.Device);
         using var generator = new Generator((ulong)o.Seed);
+        var run = new RunState(o.LossSpikeWindow);
+        if (resume is null)
+        {
+            run.StartPosition = source.Position;
+            run.Replay = ReadInitializationBatches(source);
+            if (run.Replay.Count == 0) throw new ArgumentException("The activation source yielded no activations.", nameof(source));
+            run.Scale = Initialize(run.Replay);
+        }
+        else
+        {
+            Restore(resume, run, optimizer, statistics, generator, resumable!);
+        }
         var resampler = o.Resampling is null ? null : new NeuronResampler(o.Resampling);
         var schedule = o.Schedule;
-        var curve = new List<TrainingCurvePoint>();
-        var resamplings = new List<ResamplingEvent>();
-        int? lastResampleStep = null;
-        long tokens = 0;
-        int step = 0;
         var endReason = TrainingEndReason.Completed;
+        int step = run.Step;
+        double scale = run.Scale;
 
-        _logger.LogInformation("Training {Architecture} SAE {DIn}→{DSae} for {Steps} steps of {Batch} tokens, λ={L1}, lr={Lr}, scale={Scale:G4}",
-            _sae.Architecture, _sae.DIn, _sae.DSae, o.TotalSteps, o.BatchSize, o.L1Coefficient, o.LearningRate, scale);
+        _logger.LogInformation("Training {Architecture} SAE {DIn}→{DSae} for {Steps} steps of {Batch} tokens, λ={L1}, lr={Lr}, scale={Scale:G4}{Resumed}",
+            _sae.Architecture, _sae.DIn, _sae.DSae, o.TotalSteps, o.BatchSize, o.L1Coefficient, o.LearningRate, scale,
+            resume is null ? "" : $", resumed at step {step}");
+
+        void SaveCheckpoint(int completed)
+        {
+            if (o.Checkpoint is null) return;
+            run.Step = completed;
+            WriteCheckpoint(o.Checkpoint.Folder, run, optimizer, statistics, generator, resumable!);
+            _logger.LogInformation("Step {Step}: checkpoint saved to {Folder}", completed, o.Checkpoint.Folder);
+        }
 
         // Loss terms see the firing statistics as they stood before the current batch.
         var context = new LossContext(statistics.DeadMask);
@@ -90,64 +138,238 @@ public sealed class SaeTrainer
         {
             for (; step < o.TotalSteps; step++)
             {
-                if (cancellationToken.IsCancellationRequested) { endReason = TrainingEndReason.Cancelled; break; }
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    endReason = TrainingEndReason.Cancelled;
+                    SaveCheckpoint(step);
+                    break;
+                }
                 using var scope = NewDisposeScope();
-                var raw = replay.Count > 0 ? replay.Dequeue() : source.NextBatch(o.BatchSize);
+                var raw = run.Replay.Count > 0 ? run.Replay.Dequeue() : source.NextBatch(o.BatchSize);
                 if (raw is null) { endReason = TrainingEndReason.SourceExhausted; break; }
                 var x = raw.to(_sae.DType, _sae.Device) * scale;
                 raw.Dispose();
 
-                var forward = _sae.Forward(x);
                 double sparsityScale = o.L1WarmupSteps > 0 ? Math.Min(1.0, (step + 1.0) / o.L1WarmupSteps) : 1.0;
-                var loss = Loss.Compute(x, forward, _sae, sparsityScale, context);
-                optimizer.ZeroGrad();
-                loss.Total.backward();
-                bool unitNorm = o.DecoderNorm == DecoderNormPolicy.UnitNormConstraint;
-                if (unitNorm) DecoderNorm.RemoveParallelGradient(_sae.DecoderWeight);
-                double rewarm = lastResampleStep is int since && step - since < resampler!.Options.RewarmSteps
+                double rewarm = run.LastResampleStep is int since && step - since < resampler!.Options.RewarmSteps
                     ? (step - since + 1.0) / resampler.Options.RewarmSteps
                     : 1.0;
                 double lr = o.LearningRate * schedule.Multiplier(step) * rewarm;
-                optimizer.Step(lr);
-                if (unitNorm) DecoderNorm.NormalizeRows(_sae.DecoderWeight);
-                statistics.Update(forward.Features);
-                if (hooks is not null)
+                double total = double.NaN;
+                if (!x.isfinite().all().item<bool>())
                 {
-                    using (no_grad()) hooks.OnStepEnd(forward, step);
+                    Skip(run, new TrainingDivergedException(step, "activations", $"the input activations ({x.shape[0]} tokens) contain NaN or Inf"));
                 }
-                tokens += x.shape[0];
-
-                double total = loss.Total.ToDouble();
-                if (!double.IsFinite(total)) throw NonFiniteLoss(step, x, loss);
-                if (step % o.LogEverySteps == 0 || step == o.TotalSteps - 1)
+                else
                 {
-                    curve.Add(CurvePoint(step, tokens, lr, sparsityScale, total, loss, forward, statistics.DeadFraction(o.DeadWindowTokens)));
+                    var forward = _sae.Forward(x);
+                    var loss = Loss.Compute(x, forward, _sae, sparsityScale, context);
+                    total = loss.Total.ToDouble();
+                    if (!double.IsFinite(total))
+                    {
+                        Skip(run, NonFiniteLoss(step, loss));
+                    }
+                    else
+                    {
+                        optimizer.ZeroGrad();
+                        loss.Total.backward();
+                        bool unitNorm = o.DecoderNorm == DecoderNormPolicy.UnitNormConstraint;
+                        if (unitNorm) DecoderNorm.RemoveParallelGradient(_sae.DecoderWeight);
+                        optimizer.Step(lr);
+                        if (unitNorm) DecoderNorm.NormalizeRows(_sae.DecoderWeight);
+                        statistics.Update(forward.Features);
+                        if (hooks is not null)
+                        {
+                            using (no_grad()) hooks.OnStepEnd(forward, step);
+                        }
+                        run.Tokens += x.shape[0];
+                        CheckSpike(run, step, total);
+                        if (step % o.LogEverySteps == 0 || step == o.TotalSteps - 1)
+                        {
+                            run.Curve.Add(CurvePoint(step, run.Tokens, lr, sparsityScale, total, loss, forward, statistics.DeadFraction(o.DeadWindowTokens)));
+                        }
+                    }
                 }
-                progress?.Report(new TrainingProgress(step + 1, o.TotalSteps, tokens, total, lr));
 
                 if (resampler is not null && (step + 1) % resampler.Options.IntervalSteps == 0 && step + 1 < o.TotalSteps
-                    && (resampler.Options.MaxResamples is null || resamplings.Count < resampler.Options.MaxResamples))
+                    && (resampler.Options.MaxResamples is null || run.Resamplings.Count < resampler.Options.MaxResamples)
+                    && ReadTokens(source, resampler.Options.SampleTokens) is { } sample)
                 {
-                    var sample = ReadTokens(source, resampler.Options.SampleTokens);
-                    if (sample is null) continue;
                     var reset = resampler.Resample(_sae, optimizer, statistics.NotFiredSinceReset(), sample.to(_sae.DType, _sae.Device) * scale, generator);
                     statistics.ResetWindow();
                     statistics.MarkFresh(reset);
-                    lastResampleStep = step + 1;
-                    resamplings.Add(new ResamplingEvent(step + 1, (int)reset.shape[0]));
+                    run.LastResampleStep = step + 1;
+                    run.Resamplings.Add(new ResamplingEvent(step + 1, (int)reset.shape[0]));
                     _logger.LogInformation("Step {Step}: resampled {Count} dead latents", step + 1, reset.shape[0]);
                 }
+
+                bool saved = false;
+                if (o.Checkpoint is { } checkpoint && (step + 1) % checkpoint.EverySteps == 0 && step + 1 < o.TotalSteps)
+                {
+                    SaveCheckpoint(step + 1);
+                    saved = true;
+                }
+                try
+                {
+                    progress?.Report(new TrainingProgress(step + 1, o.TotalSteps, run.Tokens, total, lr));
+                }
+                catch (OperationCanceledException)
+                {
+                    // The step is complete: save it, then let the cancellation propagate.
+                    if (!saved) SaveCheckpoint(step + 1);
+                    throw;
+                }
             }
+
+            // A finished run is checkpointed too, so that a failure to save the SAE afterwards (a full disk) loses no
+            // training: resuming from this checkpoint takes no step and returns the same SAE.
+            if (endReason != TrainingEndReason.Cancelled && step != run.Step) SaveCheckpoint(step);
         }
         finally
         {
             hooks?.OnTrainingEnd();
+            foreach (var leftover in run.Replay) leftover.Dispose();
+            run.Replay.Clear();
         }
-        foreach (var leftover in replay) leftover.Dispose();
 
         if (scale != 1.0) _sae.FoldInputScale(scale);
-        _logger.LogInformation("Training ended after {Steps} steps ({Reason})", step, endReason);
-        return new TrainingResult(step, source.Position - startPosition, scale, curve, resamplings, endReason);
+        _logger.LogInformation("Training ended after {Steps} steps ({Reason}), {Skipped} batches skipped, {Spikes} loss spikes",
+            step, endReason, run.SkippedBatches, run.LossSpikes);
+        return new TrainingResult(step, source.Position - run.StartPosition, scale, run.Curve, run.Resamplings, endReason,
+            run.SkippedBatches, run.LossSpikes);
+    }
+
+    /// <summary>Everything the loop changes besides tensors owned by the SAE, optimizer, statistics and generator.</summary>
+    private sealed class RunState(int spikeWindow)
+    {
+        public int Step;
+        public long Tokens;
+        public long StartPosition;
+        public double Scale = 1.0;
+        public int? LastResampleStep;
+        public int SkippedBatches;
+        public int LossSpikes;
+        public Queue<Tensor> Replay = new();
+        public readonly List<TrainingCurvePoint> Curve = new();
+        public readonly List<ResamplingEvent> Resamplings = new();
+        public readonly Queue<double> RecentLosses = new();
+        public readonly int SpikeWindow = spikeWindow;
+    }
+
+    private void Skip(RunState run, TrainingDivergedException fault)
+    {
+        if (_options.NonFiniteBatches == NonFiniteBatchPolicy.Stop) throw fault;
+        run.SkippedBatches++;
+        _logger.LogWarning("Step {Step}: batch skipped ({Tensor} not finite); {Skipped} skipped so far", fault.Step, fault.Tensor, run.SkippedBatches);
+    }
+
+    /// <summary>Logs and counts a loss above <see cref="TrainerOptions.LossSpikeFactor"/> × the median of the recent window.</summary>
+    private void CheckSpike(RunState run, int step, double total)
+    {
+        if (run.RecentLosses.Count >= Math.Min(10, run.SpikeWindow))
+        {
+            var sorted = run.RecentLosses.Order().ToArray();
+            double median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : 0.5 * (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]);
+            if (median > 0 && total > _options.LossSpikeFactor * median)
+            {
+                run.LossSpikes++;
+                _logger.LogWarning("Step {Step}: loss spike, {Loss:G4} is {Ratio:F1}× the median {Median:G4} of the last {Count} steps",
+                    step, total, total / median, median, sorted.Length);
+            }
+        }
+        run.RecentLosses.Enqueue(total);
+        if (run.RecentLosses.Count > run.SpikeWindow) run.RecentLosses.Dequeue();
+    }
+
+    private void WriteCheckpoint(string folder, RunState run, AdamOptimizer optimizer, FiringStatistics statistics, Generator generator, IResumableActivationSource source)
+    {
+        using var scope = NewDisposeScope();
+        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var (name, parameter) in _sae.NamedParameters)
+        {
+            tensors[$"sae/{name}"] = parameter.detach();
+            var (m, v) = optimizer.Moments(name);
+            tensors[$"adam/exp_avg/{name}"] = m;
+            tensors[$"adam/exp_avg_sq/{name}"] = v;
+        }
+        tensors["firing/tokens_since_fired"] = statistics.TokensSinceFired;
+        tensors["firing/fired_since_reset"] = statistics.FiredSinceReset;
+        tensors["generator"] = generator.get_state();
+        int i = 0;
+        foreach (var batch in run.Replay) tensors[$"replay/{i++}"] = batch;
+        using var sourceState = source.SaveState();
+        var checkpoint = new TrainingCheckpoint(ownsTensors: false)
+        {
+            Architecture = _sae.Architecture, DIn = _sae.DIn, DSae = _sae.DSae, TotalSteps = _options.TotalSteps,
+            BatchSize = _options.BatchSize, Seed = _options.Seed, Step = run.Step, Tokens = run.Tokens,
+            StartPosition = run.StartPosition, NormalizationScale = run.Scale, OptimizerSteps = optimizer.StepCount,
+            LastResampleStep = run.LastResampleStep, SkippedBatches = run.SkippedBatches, LossSpikes = run.LossSpikes,
+            RecentLosses = run.RecentLosses.ToList(), Resamplings = run.Resamplings.ToList(), Curve = run.Curve.ToList(),
+            SaeState = (_sae as ITrainingState)?.SaveTrainingState() ?? new Dictionary<string, double>(),
+            ReplayBatches = run.Replay.Count, Tensors = tensors, Source = sourceState,
+        };
+        checkpoint.Save(folder);
+    }
+
+    private void Restore(TrainingCheckpoint c, RunState run, AdamOptimizer optimizer, FiringStatistics statistics, Generator generator, IResumableActivationSource source)
+    {
+        void Expect<T>(string field, T saved, T current)
+        {
+            if (!EqualityComparer<T>.Default.Equals(saved, current))
+            {
+                throw new TrainingCheckpointException(TrainingCheckpoint.StateFileName, field, $"the checkpoint was written with {saved}, this run has {current}");
+            }
+        }
+        Expect("architecture", c.Architecture, _sae.Architecture);
+        Expect("d_in", c.DIn, _sae.DIn);
+        Expect("d_sae", c.DSae, _sae.DSae);
+        Expect("total_steps", c.TotalSteps, _options.TotalSteps);
+        Expect("batch_size", c.BatchSize, _options.BatchSize);
+        Expect("seed", c.Seed, _options.Seed);
+        if (c.Step < 0 || c.Step > _options.TotalSteps) throw new TrainingCheckpointException(TrainingCheckpoint.StateFileName, "step", $"{c.Step} is outside [0, {_options.TotalSteps}]");
+
+        using (no_grad())
+        {
+            foreach (var (name, parameter) in _sae.NamedParameters)
+            {
+                CopyInto(parameter, c.Tensor($"sae/{name}"), $"sae/{name}");
+                var (m, v) = optimizer.Moments(name);
+                CopyInto(m, c.Tensor($"adam/exp_avg/{name}"), $"adam/exp_avg/{name}");
+                CopyInto(v, c.Tensor($"adam/exp_avg_sq/{name}"), $"adam/exp_avg_sq/{name}");
+            }
+            CopyInto(statistics.TokensSinceFired, c.Tensor("firing/tokens_since_fired"), "firing/tokens_since_fired");
+            CopyInto(statistics.FiredSinceReset, c.Tensor("firing/fired_since_reset"), "firing/fired_since_reset");
+        }
+        optimizer.StepCount = c.OptimizerSteps;
+        generator.set_state(c.Tensor("generator"));
+        if (_sae is ITrainingState state) state.RestoreTrainingState(c.SaeState);
+        for (int i = 0; i < c.ReplayBatches; i++)
+        {
+            var batch = c.Tensor($"replay/{i}");
+            if (batch.dim() != 2 || batch.shape[1] != _sae.DIn) throw new TrainingCheckpointException(TrainingCheckpoint.TensorsFileName, $"replay/{i}", "not a [tokens, d_in] batch");
+            run.Replay.Enqueue(batch.clone().DetachFromDisposeScope());
+        }
+        source.RestoreState(c.Source ?? throw new TrainingCheckpointException(TrainingCheckpoint.StateFileName, "source", "the checkpoint has no source state"));
+        run.Step = c.Step;
+        run.Tokens = c.Tokens;
+        run.StartPosition = c.StartPosition;
+        run.Scale = c.NormalizationScale;
+        run.LastResampleStep = c.LastResampleStep;
+        run.SkippedBatches = c.SkippedBatches;
+        run.LossSpikes = c.LossSpikes;
+        run.Curve.AddRange(c.Curve);
+        run.Resamplings.AddRange(c.Resamplings);
+        foreach (double loss in c.RecentLosses.TakeLast(run.SpikeWindow)) run.RecentLosses.Enqueue(loss);
+    }
+
+    private static void CopyInto(Tensor target, Tensor saved, string name)
+    {
+        if (saved.dtype != target.dtype || !saved.shape.SequenceEqual(target.shape))
+        {
+            throw new TrainingCheckpointException(TrainingCheckpoint.TensorsFileName, name,
+                $"saved as {saved.dtype} [{string.Join(", ", saved.shape)}], expected {target.dtype} [{string.Join(", ", target.shape)}]");
+        }
+        target.copy_(saved);
     }
 
     private Queue<Tensor> ReadInitializationBatches(IActivationSource source)
@@ -200,11 +422,10 @@ public sealed class SaeTrainer
         return new TrainingCurvePoint(step, tokens, lr, sparsityScale, total, terms, l0, deadFraction);
     }
 
-    private static InvalidOperationException NonFiniteLoss(int step, Tensor x, LossValue loss)
+    private static TrainingDivergedException NonFiniteLoss(int step, LossValue loss)
     {
-        string culprit = !x.isfinite().all().item<bool>()
-            ? "the input activations contain NaN or Inf"
-            : "non-finite term(s): " + string.Join(", ", loss.Terms.Where(t => !double.IsFinite(t.Value.ToDouble())).Select(t => t.Key));
-        return new InvalidOperationException($"Training diverged at step {step}: {culprit}.");
+        var terms = loss.Terms.Where(t => !double.IsFinite(t.Value.ToDouble())).Select(t => t.Key).ToList();
+        string tensor = terms.Count > 0 ? string.Join(", ", terms) : "loss";
+        return new TrainingDivergedException(step, tensor, terms.Count > 0 ? $"non-finite loss term(s): {tensor}" : "the total loss is not finite");
     }
 }

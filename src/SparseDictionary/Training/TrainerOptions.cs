@@ -94,6 +94,18 @@ public sealed record TrainerOptions
     /// <summary>Seed of the generator used for resampling draws.</summary>
     public long Seed { get; init; } = 42;
 
+    /// <summary>Checkpoints saved during training (and on cancellation); <see langword="null"/> disables them.</summary>
+    public CheckpointOptions? Checkpoint { get; init; }
+
+    /// <summary>What to do with a batch whose activations or loss are not finite.</summary>
+    public NonFiniteBatchPolicy NonFiniteBatches { get; init; } = NonFiniteBatchPolicy.Stop;
+
+    /// <summary>A step whose loss exceeds this multiple of the median of the previous <see cref="LossSpikeWindow"/> losses is logged as a spike.</summary>
+    public double LossSpikeFactor { get; init; } = 10;
+
+    /// <summary>Steps whose losses form the running median spikes are measured against (at least 10 must have been seen).</summary>
+    public int LossSpikeWindow { get; init; } = 100;
+
     /// <summary>The learning-rate schedule these options describe.</summary>
     public LearningRateSchedule Schedule => new(TotalSteps, LearningRateShape, WarmupSteps, DecaySteps, RestartCycles);
 
@@ -115,8 +127,12 @@ public sealed record TrainerOptions
         if (AdamBeta1 is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(AdamBeta1), AdamBeta1, "AdamBeta1 must be in [0, 1).");
         if (AdamBeta2 is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(AdamBeta2), AdamBeta2, "AdamBeta2 must be in [0, 1).");
         if (!(AdamEpsilon > 0)) throw new ArgumentOutOfRangeException(nameof(AdamEpsilon), AdamEpsilon, "AdamEpsilon must be positive.");
+        if (!(LossSpikeFactor > 1) || !double.IsFinite(LossSpikeFactor)) throw new ArgumentOutOfRangeException(nameof(LossSpikeFactor), LossSpikeFactor, "LossSpikeFactor must be finite and > 1.");
+        Positive(LossSpikeWindow, nameof(LossSpikeWindow));
+        if (!Enum.IsDefined(NonFiniteBatches)) throw new ArgumentOutOfRangeException(nameof(NonFiniteBatches), NonFiniteBatches, "Unknown NonFiniteBatches policy.");
         Schedule.Validate();
         Resampling?.Validate();
+        Checkpoint?.Validate();
     }
 
     private static void Positive(long value, string name)

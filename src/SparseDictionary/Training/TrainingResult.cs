@@ -33,9 +33,12 @@ public sealed record ResamplingEvent(int Step, int LatentsResampled);
 /// <param name="Curve">Training curve.</param>
 /// <param name="Resamplings">Resampling rounds.</param>
 /// <param name="EndReason">Why training stopped.</param>
+/// <param name="SkippedBatches">Batches skipped for NaN/Inf under <see cref="NonFiniteBatchPolicy.Skip"/>.</param>
+/// <param name="LossSpikes">Steps whose loss exceeded <see cref="TrainerOptions.LossSpikeFactor"/> × the running median (each was logged).</param>
 public sealed record TrainingResult(
     int StepsCompleted, long TokensSeen, double NormalizationScale,
-    IReadOnlyList<TrainingCurvePoint> Curve, IReadOnlyList<ResamplingEvent> Resamplings, TrainingEndReason EndReason);
+    IReadOnlyList<TrainingCurvePoint> Curve, IReadOnlyList<ResamplingEvent> Resamplings, TrainingEndReason EndReason,
+    int SkippedBatches = 0, int LossSpikes = 0);
 
 /// <summary>Why a training run stopped.</summary>
 public enum TrainingEndReason

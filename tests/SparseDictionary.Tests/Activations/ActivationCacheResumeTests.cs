@@ -100,13 +100,54 @@ public sealed class ActivationCacheResumeTests : IDisposable
         AssertRefused(() => ActivationCacheWriter.Open(Dir, DIn, Options(30)), "complete");
     }
 
-    [Fact]
-    public void MissingListedShardIsReportedOnResume()
+    public enum Damage { Missing, Truncated, FlippedByte, Emptied }
+
+    [Theory]
+    [InlineData(Damage.Missing)]
+    [InlineData(Damage.Truncated)]
+    [InlineData(Damage.FlippedByte)]
+    [InlineData(Damage.Emptied)]
+    public void ADamagedListedShardIsRedoneWithEveryShardAfterIt(Damage damage)
     {
         WriteFiveShardsAndCrash();
-        File.Delete(ShardPath(1));
-        var error = Assert.Throws<ActivationCacheException>(() => ActivationCacheWriter.Open(Dir, DIn, Options(1_000)));
-        Assert.Equal(ShardPath(1), error.FilePath);
+        string shard = ShardPath(2);
+        byte[] bytes = File.ReadAllBytes(shard);
+        switch (damage)
+        {
+            case Damage.Missing: File.Delete(shard); break;
+            case Damage.Truncated: File.WriteAllBytes(shard, bytes[..^100]); break;
+            // Same size: only the checksum can tell.
+            case Damage.FlippedByte: bytes[^3] ^= 0x10; File.WriteAllBytes(shard, bytes); break;
+            case Damage.Emptied: File.WriteAllBytes(shard, []); break;
+        }
+
+        using (var writer = ActivationCacheWriter.Open(Dir, DIn, Options(1_000)))
+        {
+            Assert.Equal(3, writer.DiscardedShards);
+            Assert.Equal(2_000, writer.ResumedTokens);
+            Assert.Equal(["manifest.json", "shard-00000.safetensors", "shard-00001.safetensors"],
+                Directory.GetFiles(Dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+            Append(writer, writer.ResumedTokens, 7_500, batch: 1_111);
+            writer.Complete();
+        }
+
+        // No token lost or duplicated: the manifest counts the corpus, and the rows are the corpus in order.
+        ActivationCacheReader cache = ActivationCacheReader.Open(Dir, verifyChecksums: true);
+        Assert.Equal(7_500, cache.TotalTokens);
+        Assert.Equal(7_500, cache.Manifest.Shards.Sum(s => s.Tokens));
+        using var source = new CachedActivationSource(cache);
+        AssertExactly(Rows(0, 7_500), ReadAll(source, 999));
+    }
+
+    [Fact]
+    public void WithoutChecksumVerificationOnlySizesAreChecked()
+    {
+        WriteFiveShardsAndCrash();
+        byte[] bytes = File.ReadAllBytes(ShardPath(3));
+        bytes[^3] ^= 0x10;
+        File.WriteAllBytes(ShardPath(3), bytes);
+        using var writer = ActivationCacheWriter.Open(Dir, DIn, Options(1_000) with { VerifyChecksumsOnResume = false });
+        Assert.Equal((0, 5_000L), (writer.DiscardedShards, writer.ResumedTokens));
     }
 
     [Fact]

@@ -87,7 +87,7 @@ public class SparseArchitectureTrainingTests(ITestOutputHelper output)
             TotalSteps = 10, BatchSize = 256, InitializationTokens = 256, NormalizeActivations = false, InitializeDecoderBiasToGeometricMedian = false,
         };
 
-        Assert.Throws<InvalidOperationException>(() => new SaeTrainer(sae, options).Train(source));
+        Assert.Throws<TrainingDivergedException>(() => new SaeTrainer(sae, options).Train(source));
         Assert.False(sae.IsTraining);
         // Steps 0 and 1 updated θ before step 2 (rows 512–767) diverged... or the NaN batch itself: at least 2 updates.
         Assert.InRange(sae.ThresholdUpdates, 2, 3);

@@ -45,7 +45,7 @@ public class TrainerBehaviourTests
         using var source = new InMemoryActivationSource(poisoned, shuffle: false, cycle: false);
         var options = ShortRun with { BatchSize = 256, InitializationTokens = 256, NormalizeActivations = false, InitializeDecoderBiasToGeometricMedian = false };
 
-        var error = Assert.Throws<InvalidOperationException>(() => new SaeTrainer(sae, options).Train(source));
+        var error = Assert.Throws<TrainingDivergedException>(() => new SaeTrainer(sae, options).Train(source));
         Assert.Contains("step 5", error.Message); // rows 1280..1535 form the sixth batch (step 5)
         Assert.Contains("NaN", error.Message);
     }
