@@ -1,4 +1,8 @@
 using SparseDictionary.Cli;
+using SparseDictionary.Runtime;
+
+// glibc malloc thresholds for LibTorch's large buffers (docs/performance.md); SPARSEDICTIONARY_MALLOPT=0 switches it off.
+NativeAllocator.Configure();
 
 // The first Ctrl+C asks the running command to stop (it throws from its next progress report and exits with 130); a
 // second one ends the process at once.

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using SparseDictionary.Activations;
 using SparseDictionary.Autoencoders;
 using SparseDictionary.Losses;
+using SparseDictionary.Runtime;
 using static TorchSharp.torch;
 
 namespace SparseDictionary.Training;
@@ -27,6 +28,7 @@ public sealed class SaeTrainer
         _sae = sae ?? throw new ArgumentNullException(nameof(sae));
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _options.Validate();
+        NativeAllocator.Configure();
         _logger = logger ?? (ILogger)NullLogger.Instance;
         Loss = options.Loss ?? DefaultLoss(sae.Architecture, options);
     }
@@ -85,6 +87,7 @@ public sealed class SaeTrainer
         // Loss terms see the firing statistics as they stood before the current batch.
         var context = new LossContext(statistics.DeadMask);
         var hooks = _sae as ITrainingHooks;
+        var closedForm = SparseStandardStep.TryCreate(_sae, Loss, o);
         hooks?.OnTrainingStart();
         try
         {
@@ -97,11 +100,8 @@ public sealed class SaeTrainer
                 var x = raw.to(_sae.DType, _sae.Device) * scale;
                 raw.Dispose();
 
-                var forward = _sae.Forward(x);
                 double sparsityScale = o.L1WarmupSteps > 0 ? Math.Min(1.0, (step + 1.0) / o.L1WarmupSteps) : 1.0;
-                var loss = Loss.Compute(x, forward, _sae, sparsityScale, context);
-                optimizer.ZeroGrad();
-                loss.Total.backward();
+                var (forward, loss) = closedForm?.Run(x, sparsityScale) ?? AutogradStep(x, sparsityScale, context, optimizer);
                 bool unitNorm = o.DecoderNorm == DecoderNormPolicy.UnitNormConstraint;
                 if (unitNorm) DecoderNorm.RemoveParallelGradient(_sae.DecoderWeight);
                 double rewarm = lastResampleStep is int since && step - since < resampler!.Options.RewarmSteps
@@ -148,6 +148,16 @@ public sealed class SaeTrainer
         if (scale != 1.0) _sae.FoldInputScale(scale);
         _logger.LogInformation("Training ended after {Steps} steps ({Reason})", step, endReason);
         return new TrainingResult(step, source.Position - startPosition, scale, curve, resamplings, endReason);
+    }
+
+    /// <summary>Forward pass, loss and gradients by autograd (every architecture and loss).</summary>
+    private (SaeForward, LossValue) AutogradStep(Tensor x, double sparsityScale, LossContext context, AdamOptimizer optimizer)
+    {
+        var forward = _sae.Forward(x);
+        var loss = Loss.Compute(x, forward, _sae, sparsityScale, context);
+        optimizer.ZeroGrad();
+        loss.Total.backward();
+        return (forward, loss);
     }
 
     private Queue<Tensor> ReadInitializationBatches(IActivationSource source)
