@@ -77,6 +77,20 @@ internal sealed class SparseRows : IDisposable
         return bag.forward(Columns, Offsets, values ?? Values);
     }
 
+    /// <summary>
+    /// Row <c>t</c> of the result is <c>Σⱼ weights[t, j] · table[indices[t, j]]</c>: a fixed number of entries per row
+    /// (TopK features). Differentiable in <paramref name="table"/> and <paramref name="weights"/>.
+    /// </summary>
+    public static Tensor GatherSum(Tensor table, Tensor indices, Tensor weights)
+    {
+        long rows = indices.shape[0], perRow = indices.shape[1];
+        using var offsets = arange(0, rows * perRow, perRow, dtype: ScalarType.Int64, device: indices.device);
+        // The module shares the table's storage (and, for a parameter, its autograd identity); freeze only when the
+        // table needs no gradient, so a parameter's flag is left as it is.
+        using var bag = nn.EmbeddingBag_from_pretrained(table, freeze: !table.requires_grad, mode: EmbeddingBagMode.Sum);
+        return bag.forward(indices.reshape(-1), offsets, weights.reshape(-1));
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
