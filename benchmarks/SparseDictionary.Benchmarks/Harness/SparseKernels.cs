@@ -1,4 +1,5 @@
 using System.Globalization;
+using SparseDictionary.Autoencoders;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -10,8 +11,51 @@ namespace SparseDictionary.Benchmarks.Harness;
 /// </summary>
 internal static class SparseKernels
 {
+    /// <summary>Time of each piece of the closed-form sparse step at a few activity levels.</summary>
+    public static void Breakdown(int batch, int dIn, int dSae, Device device)
+    {
+        using var w = new SaeWorkload("standard", dIn, dSae / dIn, batch, device, ScalarType.Float32);
+        var sae = (StandardSae)w.Sae;
+        foreach (double p in new[] { 0.01, 0.02, 0.05 })
+        {
+            using var scope = NewDisposeScope();
+            using var _ = no_grad();
+            double activity = w.SetActivity(p);
+            var x = w.X;
+            var xc = x - sae.DecoderBias;
+            var pre = addmm(sae.EncoderBias, xc, sae.EncoderWeight, 1, 1);
+            var f = nn.functional.relu(pre);
+            var features = SparseRows.FromDense(f);
+            var recon = features.Multiply(sae.DecoderWeight);
+            var g = (recon - x) * (2.0 / batch);
+            var byLatent = features.Transpose(out var order);
+            var dz = g.mm(sae.DecoderWeight.t()).reshape(-1).index_select(0, features.Rows * dSae + features.Columns);
+            var gradWEnc = byLatent.Multiply(xc, dz.index_select(0, order));
+            var target = zeros(dIn, dSae);
+            double t(Action a) => Timing.Median(a, device, 1, 3);
+            var parts = new (string, double)[]
+            {
+                ("encoder addmm", t(() => addmm(sae.EncoderBias, xc, sae.EncoderWeight, 1, 1))),
+                ("relu", t(() => nn.functional.relu(pre))),
+                ("count_nonzero", t(() => f.count_nonzero())),
+                ("structure (nonzero, values, offsets)", t(() => SparseRows.FromDense(f).Dispose())),
+                ("decoder ebag", t(() => features.Multiply(sae.DecoderWeight))),
+                ("transpose (sort)", t(() => { features.Transpose(out var o).Dispose(); })),
+                ("fT g ebag", t(() => byLatent.Multiply(g))),
+                ("g W_decT dense + pick", t(() => g.mm(sae.DecoderWeight.t()).reshape(-1).index_select(0, features.Rows * dSae + features.Columns))),
+                ("xcT dz ebag", t(() => byLatent.Multiply(xc, dz.index_select(0, order)))),
+                ("W_enc grad transpose copy", t(() => target.copy_(gradWEnc.t()))),
+                ("b_enc index_add", t(() => zeros(dSae).index_add_(0, features.Columns, dz, 1.0))),
+                ("whole closed-form sparse step", t(() => w.ClosedFormStep(w.NewClosedFormStep(1)))),
+                ("Adam + renorm only", t(() => { w.ClosedFormStep(w.NewClosedFormStep(1)); })),
+            };
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"breakdown at activity {activity:P2}: ") + string.Join("; ", parts.Select(q => string.Create(CultureInfo.InvariantCulture, $"{q.Item1} {q.Item2 * 1000:F1} ms"))));
+        }
+    }
+
     public static void Run(int batch, int dIn, int dSae, Device device)
     {
+        Breakdown(batch, dIn, dSae, device);
         var gen = new Generator(3);
         var wDec = randn(new long[] { dSae, dIn }, generator: gen).to(device);
         var g = randn(new long[] { batch, dIn }, generator: gen).to(device);

@@ -15,7 +15,7 @@ namespace SparseDictionary.Training;
 /// <remarks>
 /// When a batch's activity (non-zero features / (B·d_sae)) is at most the threshold, <c>f</c> and <c>dz</c> are kept as
 /// their non-zero entries: the decoder product, <c>fᵀg</c> and <c>xcᵀdz</c> are sparse × dense products
-/// (<see cref="SparseRows"/>), and <c>g W_decᵀ</c> is only read at the active entries. Otherwise the same formulas run
+/// (<see cref="SparseRows"/>), and <c>g W_decᵀ</c> is computed at the active entries only (<see cref="SampledProduct"/>). Otherwise the same formulas run
 /// as dense matmuls, which still skips autograd's product for the gradient of <c>xc</c> (five matmuls instead of six).
 /// </remarks>
 internal sealed class SparseStandardStep
@@ -88,7 +88,7 @@ internal sealed class SparseStandardStep
             using var byLatent = features.Transpose(out var order);
             gradWDec = byLatent.Multiply(g);
             // g W_decᵀ at the active entries only.
-            var dz = g.mm(wDec.t()).reshape(-1).index_select(0, features.Rows * _sae.DSae + features.Columns).add_(l1 / batch);
+            var dz = SampledProduct.Compute(g, wDec, features.Rows, features.Columns).add_(l1 / batch);
             gradWEnc = byLatent.Multiply(xc, dz.index_select(0, order)).t();
             gradBEnc = zeros(_sae.DSae, dtype: dz.dtype, device: dz.device).index_add_(0, features.Columns, dz, 1.0);
         }

@@ -123,6 +123,29 @@ public class SparseStandardStepTests
         Assert.Equal(new float[] { 3, 2, 9 }, byColumn.Multiply(tensor(new float[,] { { 1 }, { 2 }, { 3 } })).data<float>().ToArray());
     }
 
+    [Theory]
+    [InlineData(ScalarType.Float32, 37)]  // a width that leaves a remainder after the SIMD lanes
+    [InlineData(ScalarType.Float32, 512)]
+    [InlineData(ScalarType.Float64, 24)]
+    public void SampledProductEqualsTheDenseProductAtThePositions(ScalarType dtype, int width)
+    {
+        using var scope = NewDisposeScope();
+        var generator = new Generator(8);
+        var left = randn(new long[] { 300, width }, dtype: dtype, generator: generator);
+        var right = randn(new long[] { 200, width }, dtype: dtype, generator: generator);
+        var rows = randint(0, 300, new long[] { 20_000 }, generator: generator);
+        var columns = randint(0, 200, new long[] { 20_000 }, generator: generator);
+        var expected = SampledProduct.Dense(left, right, rows, columns);
+        var actual = SampledProduct.Compute(left, right, rows, columns);
+        Assert.Equal(dtype, actual.dtype);
+        Assert.True(SampledProduct.CpuLoopAvailable, "the CPU loop fell back to the dense product");
+        double tolerance = dtype == ScalarType.Float32 ? 1e-4 : 1e-12;
+        Assert.True(actual.allclose(expected, rtol: tolerance, atol: tolerance), $"max error {(actual - expected).abs().max().ToDouble():G3}");
+        // One entry by hand: the dot product of the two rows.
+        double dot = (left[rows[7]] * right[columns[7]]).sum().ToDouble();
+        Assert.Equal(dot, actual[7].ToDouble(), dtype == ScalarType.Float32 ? 3 : 10);
+    }
+
     /// <summary>A float64 SAE with random weights whose features on the returned batch are active at about <paramref name="activity"/>.</summary>
     private static (StandardSae Sae, Tensor X) SaeWithActivity(double activity, int seed)
     {
