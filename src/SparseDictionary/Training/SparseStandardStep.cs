@@ -98,7 +98,7 @@ internal sealed class SparseStandardStep
             g = (reconstruction - x).mul_(2 * _reconstructionCoefficient / batch);
             gradWDec = f.t().mm(g);
             var dz = g.mm(wDec.t()).add_(l1 / batch).mul_(f > 0);
-            gradWEnc = xc.t().mm(dz);
+            gradWEnc = dz.t().mm(xc).t(); // (dzᵀ xc)ᵀ: the column-major layout of W_enc = 0.1·W_decᵀ, copied as is
             gradBEnc = dz.sum(dim: 0);
         }
         gradBDec = g.sum(dim: 0).sub_(wEnc.mv(gradBEnc));
@@ -118,7 +118,8 @@ internal sealed class SparseStandardStep
     private static void SetGradient(Parameter parameter, Tensor gradient)
     {
         var existing = parameter.grad;
-        if (existing is null) parameter.grad = gradient.contiguous().clone();
+        // The gradient takes the parameter's memory layout (W_enc is usually a transposed view), as autograd's does.
+        if (existing is null) parameter.grad = empty_like(parameter).copy_(gradient);
         else existing.copy_(gradient);
     }
 }
