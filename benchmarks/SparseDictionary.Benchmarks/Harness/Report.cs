@@ -35,7 +35,7 @@ internal sealed class Report(string? jsonPath)
     public void Write()
     {
         if (jsonPath is null) return;
-        File.WriteAllText(jsonPath, JsonSerializer.Serialize(_rows, new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(jsonPath, JsonSerializer.Serialize(_rows, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
         Console.WriteLine($"wrote {jsonPath}");
     }
 }

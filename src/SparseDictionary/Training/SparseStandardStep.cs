@@ -21,7 +21,7 @@ namespace SparseDictionary.Training;
 internal sealed class SparseStandardStep
 {
     /// <summary>The default activity threshold, from the measured crossover (docs/performance.md).</summary>
-    public const double DefaultMaxActivity = 0.05;
+    public const double DefaultMaxActivity = 0.2;
 
     private readonly StandardSae _sae;
     private readonly double _reconstructionCoefficient;
