@@ -9,7 +9,9 @@ namespace SparseDictionary.Benchmarks;
 
 /// <summary>
 /// The encode/decode hot path and a full training step (forward, loss, backward, Adam, decoder renormalisation) of
-/// the standard and Gated SAEs, on CUDA when present and on the CPU otherwise.
+/// the standard, Gated and TopK SAEs, on CUDA when present and on the CPU otherwise. The default run uses d_in 512 ×8;
+/// <c>SPARSEDICTIONARY_BENCH_BIG=1</c> adds d_in 4096 and expansion 32 (slow on 2 cores). The harness modes of
+/// Program.cs add the matmul roofline, the sparse step and memory (docs/performance.md).
 /// </summary>
 [MemoryDiagnoser(displayGenColumns: false)]
 public class HotPathBenchmarks
@@ -22,16 +24,24 @@ public class HotPathBenchmarks
     private Device _device = null!;
 
     /// <summary>Architecture under test.</summary>
-    [Params("standard", "gated")]
+    [Params("standard", "gated", "topk")]
     public string Architecture { get; set; } = "standard";
 
     /// <summary>Input width.</summary>
-    [Params(512)]
+    [ParamsSource(nameof(DIns))]
     public int DIn { get; set; }
 
     /// <summary>Latents per input dimension.</summary>
-    [Params(8)]
+    [ParamsSource(nameof(Expansions))]
     public int Expansion { get; set; }
+
+    /// <summary>Input widths: 512, and 4096 with <c>SPARSEDICTIONARY_BENCH_BIG=1</c>.</summary>
+    public static IEnumerable<int> DIns => Big ? [512, 4096] : [512];
+
+    /// <summary>Expansions: 8, and 32 with <c>SPARSEDICTIONARY_BENCH_BIG=1</c>.</summary>
+    public static IEnumerable<int> Expansions => Big ? [8, 32] : [8];
+
+    private static bool Big => Environment.GetEnvironmentVariable("SPARSEDICTIONARY_BENCH_BIG") == "1";
 
     /// <summary>Tokens per batch.</summary>
     [Params(4096)]
@@ -44,9 +54,8 @@ public class HotPathBenchmarks
         _device = cuda.is_available() ? CUDA : CPU;
         using var generator = new Generator(1);
         int dSae = DIn * Expansion;
-        _sae = Architecture == "standard"
-            ? new StandardSae(DIn, dSae, _device, generator: generator)
-            : new GatedSae(DIn, dSae, _device, generator: generator);
+        Runtime.NativeAllocator.Configure();
+        _sae = Harness.SaeWorkload.Create(Architecture, DIn, dSae, _device, ScalarType.Float32, generator);
         _loss = SaeTrainer.DefaultLoss(_sae.Architecture, new TrainerOptions());
         _optimizer = new AdamOptimizer(_sae.NamedParameters);
         _x = randn(new long[] { Batch, DIn }, generator: generator).to(_device);

@@ -5,7 +5,10 @@ using System.Diagnostics;
 using System.Globalization;
 using SparseDictionary.Experiments.Results;
 using SparseDictionary.Experiments.Seed;
+using SparseDictionary.Runtime;
 using TorchSharp;
+
+NativeAllocator.Configure(); // glibc malloc thresholds (docs/performance.md); SPARSEDICTIONARY_MALLOPT=0 switches it off
 
 string root = RepositoryRoot();
 string output = Option("--output") ?? Path.Combine(root, "results", "seed");

@@ -7,9 +7,12 @@ using SparseDictionary.Activations;
 using SparseDictionary.Autoencoders;
 using SparseDictionary.Evaluation;
 using SparseDictionary.Losses;
+using SparseDictionary.Runtime;
 using SparseDictionary.Synthetic;
 using SparseDictionary.Training;
 using TorchSharp;
+
+NativeAllocator.Configure(); // glibc malloc thresholds (docs/performance.md); SPARSEDICTIONARY_MALLOPT=0 switches it off
 
 int steps = ArgValue("--steps", 1500);
 const int DIn = 64, TrueFeatures = 256, DSae = 512;

@@ -1,5 +1,9 @@
 using System.Runtime.InteropServices;
 using SparseDictionary.Cli;
+using SparseDictionary.Runtime;
+
+// glibc malloc thresholds for LibTorch's large buffers (docs/performance.md); SPARSEDICTIONARY_MALLOPT=0 switches it off.
+NativeAllocator.Configure();
 
 // The first Ctrl+C (or SIGTERM) asks the running command to stop (it throws from its next progress report and exits with
 // 130; 'train' saves a checkpoint first); a second one ends the process at once.

@@ -77,6 +77,38 @@ public sealed class TopKSae : SparseAutoencoderBase
         return new SaeForward(f, Decode(f), pre, null);
     }
 
+    /// <summary>
+    /// The <see cref="K"/> selected latents of each token as indices <c>[tokens, k]</c> (int64, ascending) and values
+    /// <c>[tokens, k]</c>: the same selection and values as <see cref="Encode"/> (a value is 0 where the selected
+    /// pre-activation is not positive).
+    /// </summary>
+    public (Tensor Indices, Tensor Values) EncodeSparse(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var pre = PreActivations(x);
+        using var keep = TopKSelection.RowMask(pre, K);
+        var indices = keep.nonzero().select(1, 1).reshape(pre.shape[0], K);
+        var values = nn.functional.relu(pre.gather(1, indices));
+        return (indices.MoveToOuterDisposeScope(), values.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// Reconstruction from <see cref="EncodeSparse"/>'s indices and values: gathers only the k active decoder rows of
+    /// each token (<c>embedding_bag</c>) instead of multiplying by the mostly-zero dense features. Equals
+    /// <see cref="SparseAutoencoderBase.Decode"/> of the dense features up to float rounding (the sums run in another
+    /// order); differentiable in <paramref name="values"/> and <c>W_dec</c>.
+    /// </summary>
+    /// <param name="indices">Latent indices <c>[tokens, k]</c> (int64).</param>
+    /// <param name="values">Their activations <c>[tokens, k]</c>.</param>
+    public Tensor DecodeSparse(Tensor indices, Tensor values)
+    {
+        if (indices.dim() != 2 || !indices.shape.SequenceEqual(values.shape))
+        {
+            throw new ArgumentException($"Expected indices and values of the same shape [tokens, k], got [{string.Join(", ", indices.shape)}] and [{string.Join(", ", values.shape)}].", nameof(indices));
+        }
+        return SparseRows.GatherSum(W_dec, indices, values).add(b_dec);
+    }
+
     private Tensor Activate(Tensor pre)
     {
         using var keep = TopKSelection.RowMask(pre, K);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using SparseDictionary.Activations;
 using SparseDictionary.Autoencoders;
 using SparseDictionary.Losses;
+using SparseDictionary.Runtime;
 using static TorchSharp.torch;
 
 namespace SparseDictionary.Training;
@@ -27,6 +28,7 @@ public sealed class SaeTrainer
         _sae = sae ?? throw new ArgumentNullException(nameof(sae));
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _options.Validate();
+        NativeAllocator.Configure();
         _logger = logger ?? (ILogger)NullLogger.Instance;
         Loss = options.Loss ?? DefaultLoss(sae.Architecture, options);
     }
@@ -133,6 +135,7 @@ public sealed class SaeTrainer
         // Loss terms see the firing statistics as they stood before the current batch.
         var context = new LossContext(statistics.DeadMask);
         var hooks = _sae as ITrainingHooks;
+        var closedForm = SparseStandardStep.TryCreate(_sae, Loss, o);
         hooks?.OnTrainingStart();
         try
         {
@@ -162,8 +165,8 @@ public sealed class SaeTrainer
                 }
                 else
                 {
-                    var forward = _sae.Forward(x);
-                    var loss = Loss.Compute(x, forward, _sae, sparsityScale, context);
+                    // Gradients in closed form (standard SAE, sparse when activity is low) or by autograd.
+                    var (forward, loss) = closedForm?.Run(x, sparsityScale) ?? AutogradStep(x, sparsityScale, context, optimizer);
                     total = loss.Total.ToDouble();
                     if (!double.IsFinite(total))
                     {
@@ -171,8 +174,6 @@ public sealed class SaeTrainer
                     }
                     else
                     {
-                        optimizer.ZeroGrad();
-                        loss.Total.backward();
                         bool unitNorm = o.DecoderNorm == DecoderNormPolicy.UnitNormConstraint;
                         if (unitNorm) DecoderNorm.RemoveParallelGradient(_sae.DecoderWeight);
                         optimizer.Step(lr);
@@ -370,6 +371,16 @@ public sealed class SaeTrainer
                 $"saved as {saved.dtype} [{string.Join(", ", saved.shape)}], expected {target.dtype} [{string.Join(", ", target.shape)}]");
         }
         target.copy_(saved);
+    }
+
+    /// <summary>Forward pass, loss and gradients by autograd (every architecture and loss).</summary>
+    private (SaeForward, LossValue) AutogradStep(Tensor x, double sparsityScale, LossContext context, AdamOptimizer optimizer)
+    {
+        var forward = _sae.Forward(x);
+        var loss = Loss.Compute(x, forward, _sae, sparsityScale, context);
+        optimizer.ZeroGrad();
+        loss.Total.backward();
+        return (forward, loss);
     }
 
     private Queue<Tensor> ReadInitializationBatches(IActivationSource source)

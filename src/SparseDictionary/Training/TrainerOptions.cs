@@ -91,6 +91,18 @@ public sealed record TrainerOptions
     /// <summary>Record a point of the training curve every this many steps (and at the last step).</summary>
     public int LogEverySteps { get; init; } = 100;
 
+    /// <summary>
+    /// Whether a standard SAE with the standard loss is trained with closed-form gradients and sparse products
+    /// (<see cref="SparseStepMode.Auto"/>, the default: the same updates within float rounding, faster) or autograd.
+    /// </summary>
+    public SparseStepMode SparseStep { get; init; } = SparseStepMode.Auto;
+
+    /// <summary>
+    /// Largest fraction of active latents (L0 / d_sae of a batch) for which <see cref="SparseStepMode.Auto"/> uses
+    /// sparse products; denser batches (early training) use dense matmuls.
+    /// </summary>
+    public double SparseStepMaxActivity { get; init; } = SparseStandardStep.DefaultMaxActivity;
+
     /// <summary>Seed of the generator used for resampling draws.</summary>
     public long Seed { get; init; } = 42;
 
@@ -130,6 +142,7 @@ public sealed record TrainerOptions
         if (!(LossSpikeFactor > 1) || !double.IsFinite(LossSpikeFactor)) throw new ArgumentOutOfRangeException(nameof(LossSpikeFactor), LossSpikeFactor, "LossSpikeFactor must be finite and > 1.");
         Positive(LossSpikeWindow, nameof(LossSpikeWindow));
         if (!Enum.IsDefined(NonFiniteBatches)) throw new ArgumentOutOfRangeException(nameof(NonFiniteBatches), NonFiniteBatches, "Unknown NonFiniteBatches policy.");
+        if (!(SparseStepMaxActivity is >= 0 and <= 1)) throw new ArgumentOutOfRangeException(nameof(SparseStepMaxActivity), SparseStepMaxActivity, "SparseStepMaxActivity must be in [0, 1].");
         Schedule.Validate();
         Resampling?.Validate();
         Checkpoint?.Validate();

@@ -41,6 +41,8 @@ public class TrainerOptionsTests
         AssertNames("EncoderNormScale", new TrainerOptions { Resampling = new ResamplingOptions(EncoderNormScale: 0) });
         AssertNames("RewarmSteps", new TrainerOptions { Resampling = new ResamplingOptions(RewarmSteps: -1) });
         AssertNames("MaxResamples", new TrainerOptions { Resampling = new ResamplingOptions(MaxResamples: -1) });
+        AssertNames("SparseStepMaxActivity", new TrainerOptions { SparseStepMaxActivity = 1.5 });
+        AssertNames("SparseStepMaxActivity", new TrainerOptions { SparseStepMaxActivity = double.NaN });
     }
 
     private static void AssertNames(string field, TrainerOptions options)
