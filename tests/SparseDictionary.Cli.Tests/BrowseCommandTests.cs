@@ -82,6 +82,17 @@ public sealed partial class BrowseCommandTests(CliFixture files) : IClassFixture
     }
 
     [Fact]
+    public void Help_names_the_options()
+    {
+        string help = CliRun.Of("browse", "--help").Succeeded().Output;
+        foreach (string option in new[] { "--sae", "--hook", "--model", "--corpus", "--max-tokens", "--output", "--top", "--logit-tokens", "--device" })
+        {
+            Assert.Contains(option, help);
+        }
+        Assert.Contains("  browse ", CliRun.Of("--help").Succeeded().Output);
+    }
+
+    [Fact]
     public void A_missing_sae_folder_is_one_line_and_exit_code_3()
     {
         CliRun run = CliRun.Of("browse", "--sae", Path.Combine(files.Folder, "nope"), "--model", TestPaths.Stories260K, "--corpus", files.Corpus,

@@ -51,6 +51,18 @@ public sealed class SteerCommandTests(CliFixture files) : IClassFixture<CliFixtu
     }
 
     [Fact]
+    public void Help_names_the_options()
+    {
+        string help = CliRun.Of("steer", "--help").Succeeded().Output;
+        foreach (string option in new[] { "--sae", "--hook", "--model", "--prompt", "--latent", "--mode", "--max-tokens", "--temperature", "--seed" })
+        {
+            Assert.Contains(option, help);
+        }
+        Assert.Contains("add|clamp", help);
+        Assert.Contains("  steer ", CliRun.Of("--help").Succeeded().Output);
+    }
+
+    [Fact]
     public void A_missing_prompt_is_a_usage_error()
     {
         CliRun run = CliRun.Of("steer", "--sae", files.IdentitySae, "--model", TestPaths.Stories260K, "--latent", "1:2");

@@ -13,14 +13,14 @@ internal static class FeatureSiteAssets
         .meta { color: #666; } a { color: #1458b0; text-decoration: none; } a:hover { text-decoration: underline; }
         .controls { margin: 10px 0; display: flex; gap: 12px; align-items: center; flex-wrap: wrap; }
         input[type=search], input[type=number] { font: inherit; padding: 3px 6px; }
-        table { border-collapse: collapse; } th, td { padding: 3px 8px; text-align: left; vertical-align: top; border-bottom: 1px solid #eee; }
+        table { border-collapse: collapse; } th, td { padding: 2px 8px; text-align: left; vertical-align: top; border-bottom: 1px solid #eee; }
         th { cursor: pointer; background: #f6f6f6; position: sticky; top: 0; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
         .chip { display: inline-block; background: #f1f1f1; border-radius: 3px; padding: 0 4px; margin: 1px 2px; font-family: ui-monospace, monospace; font-size: 12px; white-space: pre; }
         .ex { display: flex; gap: 10px; padding: 3px 0; border-bottom: 1px solid #f0f0f0; }
         .ex .act { width: 64px; flex: none; text-align: right; color: #555; font-variant-numeric: tabular-nums; }
         .ctx { font-family: ui-monospace, monospace; font-size: 13px; white-space: pre-wrap; word-break: break-all; }
         .tok { border-radius: 2px; } .tok.focus { outline: 1.5px solid #b33; }
-        .cols { display: flex; gap: 40px; flex-wrap: wrap; } .pos { color: #0a6b2c; } .neg { color: #a31d1d; }
+        .cols { display: flex; gap: 32px; flex-wrap: wrap; align-items: flex-start; } .pos { color: #0a6b2c; } .neg { color: #a31d1d; }
         svg text { font-size: 11px; fill: #555; } .bar { fill: #e8743b; }
         </style>
         """;
@@ -110,13 +110,15 @@ internal static class FeatureSiteAssets
         <p><a href="index.html">← all latents</a> · <a id="prev">← previous</a> · <a id="next">next →</a></p>
         <h1 id="title">Latent</h1>
         <p class="meta" id="stats"></p>
-        <h2>Activation histogram <span class="meta">(positive activations, log-spaced bins)</span></h2>
-        <div id="histogram"></div>
+        <div class="cols">
+        <div><h2>Activation histogram <span class="meta">(positive activations, log-spaced bins)</span></h2>
+        <div id="histogram"></div></div>
+        <div><h2>Logit effects <span class="meta" title="decoder direction · final-norm gain · unembedding: the direct effect on the next-token logits">(direct path to the logits)</span></h2>
+        <div class="cols"><table id="promoted"><thead><tr><th>promotes</th><th></th></tr></thead><tbody></tbody></table>
+        <table id="suppressed"><thead><tr><th>suppresses</th><th></th></tr></thead><tbody></tbody></table></div></div>
+        </div>
         <h2>Top activations <span class="meta">(tokens shaded by the latent's activation; the outlined token is the example)</span></h2>
         <div id="examples"></div>
-        <h2>Logit effects <span class="meta">(decoder direction · final-norm gain · unembedding: direct effect on next-token logits)</span></h2>
-        <div class="cols"><table id="promoted"><thead><tr><th>promotes</th><th></th></tr></thead><tbody></tbody></table>
-        <table id="suppressed"><thead><tr><th>suppresses</th><th></th></tr></thead><tbody></tbody></table></div>
         <script>
         (function () {
           var D = window.SDICT_INDEX, V = window.SDICT_VOCAB, C = window.SDICT_CHUNK, L = SDICT_LATENT;
@@ -133,7 +135,7 @@ internal static class FeatureSiteAssets
           var h = $('histogram');
           if (F.hist.length === 0) { h.textContent = 'This latent never fired on the held-out text.'; }
           else {
-            var W = 600, H = 140, n = F.hist.length, top = Math.max.apply(null, F.hist), bw = W / n, ns = 'http://www.w3.org/2000/svg';
+            var W = 420, H = 150, n = F.hist.length, top = Math.max.apply(null, F.hist), bw = W / n, ns = 'http://www.w3.org/2000/svg';
             var svg = document.createElementNS(ns, 'svg'); svg.setAttribute('width', W + 60); svg.setAttribute('height', H + 24);
             F.hist.forEach(function (v, i) {
               var r = document.createElementNS(ns, 'rect'), bh = v === 0 ? 0 : Math.max(1, H * v / top);
