@@ -95,12 +95,12 @@ internal static class FeatureSiteAssets
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8"><title>Latent</title>
         """ + Style + """
-        <script src="data/index.js"></script>
+        <script src="data/meta.js"></script>
         <script src="data/vocab.js"></script>
         <script>
-        var SDICT_LATENT = Math.max(0, Math.min(window.SDICT_INDEX.dSae - 1, parseInt(location.hash.slice(1), 10) || 0));
+        var SDICT_LATENT = Math.max(0, Math.min(window.SDICT_META.dSae - 1, parseInt(location.hash.slice(1), 10) || 0));
         (function () {
-          var c = String(Math.floor(SDICT_LATENT / window.SDICT_INDEX.chunk));
+          var c = String(Math.floor(SDICT_LATENT / window.SDICT_META.chunk));
           while (c.length < 5) c = '0' + c;
           document.write('<script src="data/latents-' + c + '.js"><\/script>');
         })();
@@ -121,7 +121,7 @@ internal static class FeatureSiteAssets
         <div id="examples"></div>
         <script>
         (function () {
-          var D = window.SDICT_INDEX, V = window.SDICT_VOCAB, C = window.SDICT_CHUNK, L = SDICT_LATENT;
+          var D = window.SDICT_META, V = window.SDICT_VOCAB, C = window.SDICT_CHUNK, L = SDICT_LATENT;
           var F = C.latents[L - C.start];
           var $ = function (id) { return document.getElementById(id); };
           function fmt(x) { return x === 0 ? '0' : (Math.abs(x) < 1e-3 ? x.toExponential(1) : x.toPrecision(3)); }

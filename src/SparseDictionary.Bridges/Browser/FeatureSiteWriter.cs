@@ -9,7 +9,8 @@ namespace SparseDictionary.Bridges.Browser;
 /// <summary>
 /// Writes a <see cref="FeatureSite"/> as a static HTML site that works from <c>file://</c> with no network: <c>index.html</c>
 /// (every latent, sortable and searchable), <c>latent.html#N</c> (one latent), and their data as script files in
-/// <c>data/</c>: <c>index.js</c> (a few numbers and tokens per latent), <c>vocab.js</c> (token texts) and
+/// <c>data/</c>: <c>index.js</c> (a few numbers and tokens per latent), <c>meta.js</c> (the site's title, hook and sizes),
+/// <c>vocab.js</c> (token texts) and
 /// <c>latents-NNNNN.js</c> (the full data of <see cref="FeatureBrowserOptions.LatentsPerChunk"/> latents each, so a page
 /// loads one small file whatever the number of latents).
 /// </summary>
@@ -45,6 +46,7 @@ public static class FeatureSiteWriter
             File.WriteAllText(Path.Combine(target, LatentFileName), FeatureSiteAssets.LatentHtml, Encoding.UTF8);
             File.WriteAllText(Path.Combine(data, "vocab.js"), "window.SDICT_VOCAB = " + JsonSerializer.Serialize(site.Vocabulary) + ";\n", Encoding.UTF8);
             File.WriteAllText(Path.Combine(data, "index.js"), IndexScript(site, latentsPerChunk), Encoding.UTF8);
+            File.WriteAllText(Path.Combine(data, "meta.js"), "window.SDICT_META = {" + Meta(site, latentsPerChunk) + "};\n", Encoding.UTF8);
             for (int start = 0; start < site.Statistics.DSae; start += latentsPerChunk)
             {
                 string name = string.Create(CultureInfo.InvariantCulture, $"latents-{start / latentsPerChunk:D5}.js");
@@ -65,19 +67,27 @@ public static class FeatureSiteWriter
         FeatureStatisticsResult s = site.Statistics;
         int[] latents = [.. Enumerable.Range(0, s.DSae)];
         var text = new StringBuilder();
-        text.Append("window.SDICT_INDEX = {");
-        text.Append("\"title\":").Append(JsonSerializer.Serialize(site.Title));
-        text.Append(",\"hook\":").Append(JsonSerializer.Serialize(site.HookName));
-        text.Append(",\"dSae\":").Append(s.DSae.ToString(CultureInfo.InvariantCulture));
-        text.Append(",\"tokens\":").Append(s.TokenCount.ToString(CultureInfo.InvariantCulture));
-        text.Append(",\"alive\":").Append(latents.Count(i => s.FireCount(i) > 0).ToString(CultureInfo.InvariantCulture));
-        text.Append(",\"chunk\":").Append(chunk.ToString(CultureInfo.InvariantCulture));
-        text.Append(",\"edges\":").Append(Numbers(s.HistogramEdges));
+        text.Append("window.SDICT_INDEX = {").Append(Meta(site, chunk));
         text.Append(",\n\"freq\":").Append(Numbers(latents.Select(s.Frequency)));
         text.Append(",\n\"max\":").Append(Numbers(latents.Select(i => s.FireCount(i) > 0 ? (double)s.MaxActivation(i) : 0)));
         text.Append(",\n\"act\":[").AppendJoin(",", latents.Select(i => Strings(TopTokens(site, i)))).Append(']');
         text.Append(",\n\"up\":[").AppendJoin(",", latents.Select(i => Strings(site.LogitEffects.Promoted(i).Take(IndexTokens).Select(p => site.Vocabulary[p.Token])))).Append(']');
         text.Append("};\n");
+        return text.ToString();
+    }
+
+    // What a latent page needs besides its chunk: a few hundred bytes whatever the number of latents.
+    private static string Meta(FeatureSite site, int chunk)
+    {
+        FeatureStatisticsResult s = site.Statistics;
+        var text = new StringBuilder();
+        text.Append("\"title\":").Append(JsonSerializer.Serialize(site.Title));
+        text.Append(",\"hook\":").Append(JsonSerializer.Serialize(site.HookName));
+        text.Append(",\"dSae\":").Append(s.DSae.ToString(CultureInfo.InvariantCulture));
+        text.Append(",\"tokens\":").Append(s.TokenCount.ToString(CultureInfo.InvariantCulture));
+        text.Append(",\"alive\":").Append(Enumerable.Range(0, s.DSae).Count(i => s.FireCount(i) > 0).ToString(CultureInfo.InvariantCulture));
+        text.Append(",\"chunk\":").Append(chunk.ToString(CultureInfo.InvariantCulture));
+        text.Append(",\"edges\":").Append(Numbers(s.HistogramEdges));
         return text.ToString();
     }
 

@@ -51,6 +51,10 @@ public class FeatureSiteWriterTests
         Assert.Equal(10, index.GetProperty("tokens").GetInt64());
         Assert.Equal(latents, index.GetProperty("freq").GetArrayLength());
         Assert.Equal(0.2, index.GetProperty("freq")[7].GetDouble(), 6);
+        JsonElement meta = Script(Path.Combine(site, "data", "meta.js"), "SDICT_META");
+        Assert.Equal(latents, meta.GetProperty("dSae").GetInt32());
+        Assert.Equal(64, meta.GetProperty("chunk").GetInt32());
+        Assert.Equal("blocks.1.hook_resid_post", meta.GetProperty("hook").GetString());
         Assert.Equal(vocabulary, Script(Path.Combine(site, "data", "vocab.js"), "SDICT_VOCAB").EnumerateArray().Select(e => e.GetString()));
 
         // Latent 130 is the third of chunk 2: fires at position 0 of both sequences (tokens 3 and 8) with 131.
