@@ -13,6 +13,8 @@ internal static class CommandCatalog
         new TrainCommand(),
         new SweepCommand(),
         new SeedCommand(),
+        new BrowseCommand(),
+        new SteerCommand(),
         new EnvCommand(),
     ];
 }

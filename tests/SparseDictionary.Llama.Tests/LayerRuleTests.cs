@@ -44,7 +44,8 @@ public sealed class LayerRuleTests
     [Fact]
     public void Bridges_SeeBothLayers()
     {
-        Assert.Equal(["SparseDictionary", "SparseDictionary.Llama"], OwnReferences(Bridges));
+        // And the shared SafeTensors assembly, whose AtomicDirectory writes the feature browser's site.
+        Assert.Equal(["SparseDictionary", "SparseDictionary.Llama", "SparseDictionary.SafeTensors"], OwnReferences(Bridges));
     }
 
     // Referenced assemblies of this project's own (SparseDictionary*), sorted.
