@@ -11,21 +11,17 @@ public sealed partial class DocsExamplesTests
 {
     private static readonly string Root = Path.GetFullPath(Path.Combine(Llama.Tests.Fixtures.Corpora, "..", ".."));
 
-    public static TheoryData<string> DocsWithSnippets()
-    {
-        var data = new TheoryData<string>();
-        foreach (string doc in Directory.GetFiles(Path.Combine(Root, "docs"), "*.md").Order(StringComparer.Ordinal))
-        {
-            if (Snippets(File.ReadAllText(doc)).Count > 0) data.Add(Path.GetFileName(doc));
-        }
-        return data;
-    }
+    public static TheoryData<string> DocsWithSnippets() => [.. DocNames()];
+
+    private static string[] DocNames() =>
+        [.. Directory.GetFiles(Path.Combine(Root, "docs"), "*.md").Order(StringComparer.Ordinal)
+            .Where(doc => Snippets(File.ReadAllText(doc)).Count > 0).Select(doc => Path.GetFileName(doc)!)];
 
     [Fact]
     public void TheDocsHaveSnippets_SoTheTheoryBelowRuns()
     {
-        Assert.Contains("loss-recovered.md", DocsWithSnippets().Select(row => (string)row[0]));
-        Assert.Contains("plots.md", DocsWithSnippets().Select(row => (string)row[0]));
+        Assert.Contains("loss-recovered.md", DocNames());
+        Assert.Contains("plots.md", DocNames());
     }
 
     [Theory]
