@@ -113,6 +113,19 @@ public sealed partial class BrowseCommandTests(CliFixture files) : IClassFixture
     }
 
     [Fact]
+    public void An_empty_corpus_is_one_line_and_writes_no_site()
+    {
+        string empty = Path.Combine(files.NewFolder(), "empty.txt");
+        File.WriteAllText(empty, "");
+        string output = Path.Combine(files.NewFolder(), "site");
+        CliRun run = CliRun.Of("browse", "--sae", files.IdentitySae, "--model", TestPaths.Stories260K, "--corpus", empty, "--output", output);
+        Assert.Equal(ExitCodes.InvalidInput, run.ExitCode);
+        // Progress lines precede it on standard error; the error itself is one line.
+        Assert.Equal($"error: --corpus: '{empty}' yielded no tokens.", Assert.Single(run.ErrorLines, l => l.StartsWith("error", StringComparison.Ordinal)));
+        Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
     public void A_zero_top_is_a_usage_error()
     {
         CliRun run = CliRun.Of("browse", "--sae", files.IdentitySae, "--model", TestPaths.Stories260K, "--corpus", files.Corpus,

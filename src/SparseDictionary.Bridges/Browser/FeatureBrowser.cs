@@ -51,6 +51,10 @@ public static class FeatureBrowser
     /// <param name="progress">Told the tokens read so far, after each forward pass.</param>
     /// <param name="logger">Logs the steps; none when <see langword="null"/>.</param>
     /// <returns>What the site shows.</returns>
+    /// <exception cref="ArgumentException">
+    /// The hook or the SAE does not fit the model, an option is invalid, or the windows hold no token (parameter
+    /// <c>windows</c>; nothing is written then).
+    /// </exception>
     public static FeatureSite Write(LlamaModel model, ITokenizer tokenizer, ISparseAutoencoder sae, HookPoint hook, IEnumerable<ContextWindow> windows,
         string outputFolder, FeatureBrowserOptions? options = null, Device? device = null, IProgress<long>? progress = null, ILogger? logger = null)
     {
@@ -66,6 +70,11 @@ public static class FeatureBrowser
 
         FeatureStatisticsResult statistics = FeatureCollector.Collect(model, sae, hook, windows, options.WindowsPerForward, options.MaxTokens,
             options.Statistics, device, progress);
+        if (statistics.TokenCount == 0)
+        {
+            // Checked before anything is written: an empty site would look like an SAE whose latents never fire.
+            throw new ArgumentException($"The held-out text yielded no tokens; nothing was written to '{outputFolder}'.", nameof(windows));
+        }
         logger.LogInformation("Feature statistics of {Latents} latents over {Tokens} tokens at {Hook}", sae.DSae, statistics.TokenCount, hook);
         LogitEffectTable logits = LogitEffects.Compute(model, sae, options.LogitTokens);
         var site = new FeatureSite(options.Title ?? $"Features of an SAE at {hook}", hook.Name, statistics, logits, TokenText.Vocabulary(tokenizer));

@@ -71,11 +71,14 @@ internal sealed class BrowseCommand : ICliCommand
         FeatureSite site;
         using (var progress = context.Progress<long>("features", maxTokens, "tokens", t => t))
         {
-            site = FeatureBrowser.Write(loaded.Model, loaded.Tokenizer, sae, hook, text, output, options, progress: progress);
-        }
-        if (site.Statistics.TokenCount == 0)
-        {
-            throw new CliException(ExitCodes.InvalidInput, $"--corpus: '{parsed.GetRequiredValue(_corpus.Corpus)}' yielded no tokens.");
+            try
+            {
+                site = FeatureBrowser.Write(loaded.Model, loaded.Tokenizer, sae, hook, text, output, options, progress: progress);
+            }
+            catch (ArgumentException e) when (e.ParamName == "windows")
+            {
+                throw new CliException(ExitCodes.InvalidInput, $"--corpus: '{parsed.GetRequiredValue(_corpus.Corpus)}' yielded no tokens.");
+            }
         }
         int alive = Enumerable.Range(0, site.Statistics.DSae).Count(i => site.Statistics.FireCount(i) > 0);
         context.Output.WriteLine($"{site.Statistics.DSae:N0} latents ({alive:N0} fired) over {site.Statistics.TokenCount:N0} tokens at {hook}");
