@@ -46,18 +46,12 @@ public sealed class LossRecoveredBaseline : IDisposable
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(tokens);
         if (options.HookPoint.Layer >= model.Config.LayerCount)
         {
             throw new ArgumentException(
                 $"Hook point {options.HookPoint} names layer {options.HookPoint.Layer}, but the model has {model.Config.LayerCount} layers.", nameof(options));
         }
-        if (tokens.dim() != 2)
-        {
-            throw new ArgumentException($"Expected token windows of shape [windows, seq], found [{string.Join(", ", tokens.shape)}].", nameof(tokens));
-        }
-        LossRecoveredEvaluator.CheckMaskShape(attentionMask, tokens, nameof(attentionMask));
-        LossRecoveredEvaluator.CheckMaskShape(scoreMask, tokens, nameof(scoreMask));
+        LossRecoveredEvaluator.CheckWindows(tokens, attentionMask, scoreMask);
         var batches = new List<Batch>();
         try
         {

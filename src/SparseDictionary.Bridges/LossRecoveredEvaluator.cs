@@ -92,13 +92,7 @@ public sealed class LossRecoveredEvaluator
     /// <exception cref="ArgumentException">The tokens or a mask have the wrong shape, or the tokens do not fit the model.</exception>
     public void Accumulate(Tensor tokens, Tensor? attentionMask = null, Tensor? scoreMask = null)
     {
-        ArgumentNullException.ThrowIfNull(tokens);
-        if (tokens.dim() != 2)
-        {
-            throw new ArgumentException($"Expected token windows of shape [windows, seq], found [{string.Join(", ", tokens.shape)}].", nameof(tokens));
-        }
-        CheckMaskShape(attentionMask, tokens, nameof(attentionMask));
-        CheckMaskShape(scoreMask, tokens, nameof(scoreMask));
+        CheckWindows(tokens, attentionMask, scoreMask);
 
         using var noGrad = no_grad();
         long windows = tokens.shape[0];
@@ -218,7 +212,19 @@ public sealed class LossRecoveredEvaluator
         return NextTokenLosses.LogProbs(result.Logits!).MoveToOuterDisposeScope();
     }
 
-    internal static void CheckMaskShape(Tensor? mask, Tensor tokens, string name)
+    /// <summary>Throws unless <paramref name="tokens"/> is <c>[windows, seq]</c> and each mask given has its shape.</summary>
+    internal static void CheckWindows(Tensor tokens, Tensor? attentionMask, Tensor? scoreMask)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        if (tokens.dim() != 2)
+        {
+            throw new ArgumentException($"Expected token windows of shape [windows, seq], found [{string.Join(", ", tokens.shape)}].", nameof(tokens));
+        }
+        CheckMaskShape(attentionMask, tokens, nameof(attentionMask));
+        CheckMaskShape(scoreMask, tokens, nameof(scoreMask));
+    }
+
+    private static void CheckMaskShape(Tensor? mask, Tensor tokens, string name)
     {
         if (mask is not null && !mask.shape.SequenceEqual(tokens.shape))
         {
