@@ -144,6 +144,14 @@ public sealed class ModelActivationSourceTests : IDisposable
         }
     }
 
+    // Collects layers 1 and 3 and crashes (as a killed process would stop) when the third forward pass reports progress.
+    private void CrashAtThirdForwardPass(Func<HookPoint, string> folder, ActivationCollectorOptions options)
+    {
+        long reports = 0;
+        Assert.Throws<InvalidOperationException>(() => ActivationCollector.Collect(_model, _tokenizer, _text, [Layer1, Layer3], folder, options,
+            new SyncProgress(_ => { if (++reports == 3) throw new InvalidOperationException("crash"); })));
+    }
+
     [Fact]
     public void Collect_WritesOneCachePerLayer_AndResumesWithoutDuplicates()
     {
@@ -158,9 +166,7 @@ public sealed class ModelActivationSourceTests : IDisposable
         };
 
         // Interrupted at the third forward pass: two windows (10 to 14 tokens) were appended, two shards per layer written.
-        long reports = 0;
-        Assert.Throws<InvalidOperationException>(() => ActivationCollector.Collect(_model, _tokenizer, _text, [Layer1, Layer3], Folder, options,
-            new SyncProgress(_ => { if (++reports == 3) throw new InvalidOperationException("crash"); })));
+        CrashAtThirdForwardPass(Folder, options);
         Assert.Equal(10, ActivationCacheReader.ReadManifest(Folder(Layer1)).Shards.Sum(s => s.Tokens));
         // As if layer 1's second shard never made it into the manifest.
         DropLastShard(Folder(Layer1));
@@ -197,9 +203,7 @@ public sealed class ModelActivationSourceTests : IDisposable
         };
 
         // Interrupted at the third forward pass, with rows buffered for a shard not yet written (mid-shard).
-        long reports = 0;
-        Assert.Throws<InvalidOperationException>(() => ActivationCollector.Collect(_model, _tokenizer, _text, [Layer1, Layer3], Folder, options,
-            new SyncProgress(_ => { if (++reports == 3) throw new InvalidOperationException("crash"); })));
+        CrashAtThirdForwardPass(Folder, options);
         var shards = ActivationCacheReader.ReadManifest(Folder(Layer3)).Shards;
         Assert.True(shards.Count >= 2);
         // Layer 3's second shard is cut short on disk, as a failing disk or a bad copy would leave it.
