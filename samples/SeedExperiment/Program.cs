@@ -21,7 +21,7 @@ var options = new SeedExperimentOptions
     CorporaFolder = Path.Combine(root, "data", "corpora"),
     OutputFolder = output,
 };
-if (quick) options = options with { TrainTokens = 32_768, HeldOutTokens = 8_192, LossRecoveredWindows = 8, Steps = 40, BatchSize = 512 };
+if (quick) options = options with { TrainTokens = 32_768, HeldOutTokens = 8_192, LossRecoveredWindows = 8, Steps = 40, BatchSize = 512, BrowserTokens = 4_096 };
 if (Option("--steps") is { } steps) options = options with { Steps = int.Parse(steps, CultureInfo.InvariantCulture) };
 
 Console.WriteLine($"Seed experiment: {options.ModelFolder} on WikiText-2, {SeedExperimentPlan.RunsFor(options).Count} SAEs per layer, output {output}");
@@ -32,6 +32,10 @@ Console.WriteLine(ResultsWriter.Table(result));
 ResultsWriter.Write(result, output);
 IReadOnlyList<string> plots = ResultPlots.Write(result, Path.Combine(output, "plots"));
 Console.WriteLine($"Wrote {ResultsWriter.JsonFileName}, {ResultsWriter.CsvFileName} and {plots.Count} plots to {output} in {clock.Elapsed.TotalMinutes:F1} min.");
+foreach (LayerBrowser browser in result.Browsers ?? [])
+{
+    Console.WriteLine($"Feature browser, layer {browser.Layer} ({browser.RunName}): {new Uri(Path.GetFullPath(Path.Combine(output, browser.IndexPath))).AbsoluteUri}");
+}
 return 0;
 
 string? Option(string name)

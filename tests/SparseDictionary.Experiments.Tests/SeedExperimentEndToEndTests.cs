@@ -87,6 +87,33 @@ public sealed class SeedExperimentEndToEndTests : IClassFixture<SeedExperimentEn
     }
 
     [Fact]
+    public void EachLayer_HasAFeatureBrowserOfItsSelectedSae()
+    {
+        Assert.Equal(new[] { 2, 3 }, _run.Result.Browsers!.Select(b => b.Layer));
+        foreach (LayerBrowser browser in _run.Result.Browsers!)
+        {
+            // Recomputed independently: the best CE loss recovered among eligible runs, else among all.
+            RunResult[] layerRuns = [.. _run.Result.Runs.Where(r => r.Layer == browser.Layer)];
+            RunResult[] eligible = [.. layerRuns.Where(r => r.Metric(MetricNames.L0) <= _run.Options.BrowserSelection.MaxL0
+                && r.Metric(MetricNames.DeadFraction) <= _run.Options.BrowserSelection.MaxDeadFraction)];
+            RunResult expected = (eligible.Length > 0 ? eligible : layerRuns).MaxBy(r => r.Metric(LossRecoveredMetricNames.CeLossScore))!;
+            Assert.Equal(expected.Config.Name, browser.RunName);
+            Assert.Equal($"browse/layer{browser.Layer}/index.html", browser.IndexPath);
+            // The collector stops after the forward pass (8 windows of 64) that reaches the budget.
+            Assert.InRange(browser.Tokens, _run.Options.BrowserTokens, _run.Options.BrowserTokens + 8 * 64);
+
+            string site = Path.GetDirectoryName(Path.Combine(_run.Output, browser.IndexPath))!;
+            Assert.True(File.Exists(Path.Combine(site, "index.html")) && File.Exists(Path.Combine(site, "latent.html")));
+            // The site's title names the run (the page reads it from meta.js).
+            Assert.Contains(browser.RunName, File.ReadAllText(Path.Combine(site, "data", "meta.js")), StringComparison.Ordinal);
+            Assert.Contains($"Feature browser of {browser.RunName} ({browser.Tokens} held-out tokens): {browser.IndexPath}",
+                ResultsWriter.Table(_run.Result), StringComparison.Ordinal);
+        }
+        SeedExperimentResult back = ResultsWriter.Read(Path.Combine(_run.Output, ResultsWriter.JsonFileName));
+        Assert.Equal(_run.Result.Browsers, back.Browsers);
+    }
+
+    [Fact]
     public void Table_HasALinePerRunAndTheBaselines()
     {
         string table = ResultsWriter.Table(_run.Result);
@@ -116,7 +143,7 @@ public sealed class SeedExperimentEndToEndTests : IClassFixture<SeedExperimentEn
                 ModelFolder = model, CorporaFolder = corpora, OutputFolder = Output,
                 TrainTokens = 4096, HeldOutTokens = 1024, LossRecoveredWindows = 4, ContextLength = 64,
                 Steps = 12, BatchSize = 256, ExpansionFactor = 2, StandardL1Coefficients = [0.5, 2], GatedL1Coefficients = [0.5, 2], AblationIndex = 1,
-                TopKs = [4, 16], JumpReluL0Coefficients = [0.1],
+                TopKs = [4, 16], JumpReluL0Coefficients = [0.1], BrowserTokens = 512,
             };
             Result = new SeedExperiment(Options).Run();
             ResultsWriter.Write(Result, Output);

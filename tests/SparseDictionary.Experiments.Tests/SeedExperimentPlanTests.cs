@@ -102,5 +102,8 @@ public sealed class SeedExperimentPlanTests
         Assert.Equal("TrainTokens", Assert.ThrowsAny<ArgumentException>(() => (Options with { TrainTokens = 0 }).Validate()).ParamName);
         Assert.Equal("TopKs", Assert.ThrowsAny<ArgumentException>(() => (Options with { TopKs = [8, 0] }).Validate()).ParamName);
         Assert.Equal("JumpReluL0Coefficients", Assert.ThrowsAny<ArgumentException>(() => (Options with { JumpReluL0Coefficients = [double.NaN] }).Validate()).ParamName);
+        Assert.Equal("BrowserTokens", Assert.ThrowsAny<ArgumentException>(() => (Options with { BrowserTokens = -1 }).Validate()).ParamName);
+        Assert.Equal("BrowserSelection", Assert.ThrowsAny<ArgumentException>(() => (Options with { BrowserSelection = new(double.NaN, 0.5) }).Validate()).ParamName);
+        (Options with { BrowserTokens = 0 }).Validate(); // 0 turns browsers off
     }
 }

@@ -90,7 +90,10 @@ public static class ResultsWriter
         return text.ToString();
     }
 
-    /// <summary>A fixed-width table for the console: one line per run, grouped by layer, with each layer's CE baselines.</summary>
+    /// <summary>
+    /// A fixed-width table for the console: one line per run, grouped by layer, with each layer's CE baselines and the
+    /// path of its feature browser.
+    /// </summary>
     public static string Table(SeedExperimentResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
@@ -111,6 +114,10 @@ public static class ResultsWriter
                     $"  {r.Family,-11} {r.Variant,-16} {r.Config.SparsitySetting,8} {r.Metric(MetricNames.Mse),9:E2} {r.Metric(MetricNames.ExplainedVariance),7:F3} " +
                     $"{r.Metric(MetricNames.L0),7:F1} {r.Metric(MetricNames.DeadFraction),6:F3} {r.Metric(LossRecoveredMetricNames.CeLossScore),8:F3} " +
                     $"{r.Metric(LossRecoveredMetricNames.CeLossWithSae),7:F3} {r.TrainSeconds + r.EvalSeconds,5:F0}s");
+            }
+            if (result.Browsers?.FirstOrDefault(b => b.Layer == layer.Key) is { } browser)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"  Feature browser of {browser.RunName} ({browser.Tokens} held-out tokens): {browser.IndexPath}");
             }
             text.AppendLine();
         }

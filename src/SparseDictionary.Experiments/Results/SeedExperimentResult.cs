@@ -10,6 +10,7 @@ namespace SparseDictionary.Experiments.Results;
 /// <param name="Runs">Every run, in the order it ran.</param>
 /// <param name="CollectSeconds">Wall time of activation collection.</param>
 /// <param name="TotalSeconds">Wall time of the whole experiment.</param>
+/// <param name="Browsers">The feature browser written per layer; none when browsers were off (or the file predates them).</param>
 public sealed record SeedExperimentResult(
     string Model,
     int ModelLayers,
@@ -19,4 +20,5 @@ public sealed record SeedExperimentResult(
     IReadOnlyList<LayerBaseline> Baselines,
     IReadOnlyList<RunResult> Runs,
     double CollectSeconds,
-    double TotalSeconds);
+    double TotalSeconds,
+    IReadOnlyList<LayerBrowser>? Browsers = null);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SparseDictionary.Autoencoders;
 using SparseDictionary.Bridges;
+using SparseDictionary.Bridges.Browser;
 using SparseDictionary.Experiments.Results;
 using SparseDictionary.Experiments.Runs;
 using SparseDictionary.Formats;
@@ -57,27 +58,35 @@ public sealed class SeedExperiment
             IReadOnlyList<SeedRunSpec> plan = SeedExperimentPlan.RunsFor(_options);
             var runs = new List<RunResult>();
             var baselines = new List<LayerBaseline>();
+            var browsers = new List<LayerBrowser>();
             int totalRuns = plan.Count * hooks.Length;
             foreach (HookPoint hook in hooks)
             {
                 // The clean and zero-ablated passes do not depend on the SAE: once per layer.
                 using var baseline = LossRecoveredBaseline.Compute(model, new LossRecoveredOptions(hook) { BatchSize = 16 }, tokens, mask);
+                using var candidate = new BrowserCandidate(_options.BrowserSelection);
                 foreach (SeedRunSpec spec in plan)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     progress?.Report(new SeedExperimentProgress("train", runs.Count, totalRuns, $"{hook} {spec.Config.Name}"));
-                    (RunResult run, LossRecoveredResult recovered) = RunOne(hook, spec, train[hook], heldOut[hook], baseline, cancellationToken);
+                    (RunResult run, LossRecoveredResult recovered, ISparseAutoencoder sae) = RunOne(hook, spec, train[hook], heldOut[hook], baseline, cancellationToken);
+                    candidate.Offer(sae, run);
                     runs.Add(run);
                     if (baselines.All(b => b.Layer != hook.Layer))
                     {
                         baselines.Add(new LayerBaseline(hook.Layer, hook.Name, recovered.CeLossWithoutSae, recovered.CeLossWithAblation, recovered.ScoredTokens));
                     }
                 }
+                if (_options.BrowserTokens > 0 && candidate is { Sae: { } best, Run: { } bestRun })
+                {
+                    progress?.Report(new SeedExperimentProgress("browse", browsers.Count, hooks.Length, $"{hook} {bestRun.Config.Name}"));
+                    browsers.Add(WriteBrowser(model, tokenizer, split.HeldOutSource, hook, best, bestRun));
+                }
             }
             progress?.Report(new SeedExperimentProgress("train", runs.Count, totalRuns, "done"));
             return new SeedExperimentResult(
                 Path.GetFullPath(_options.ModelFolder), model.Config.LayerCount, model.Config.Dim, train[hooks[0]].shape[0], heldOut[hooks[0]].shape[0],
-                baselines, runs, collectSeconds, total.Elapsed.TotalSeconds);
+                baselines, runs, collectSeconds, total.Elapsed.TotalSeconds, browsers);
         }
         finally
         {
@@ -87,12 +96,42 @@ public sealed class SeedExperiment
         }
     }
 
-    private (RunResult Run, LossRecoveredResult Recovered) RunOne(
+    private LayerBrowser WriteBrowser(LlamaModel model, ITokenizer tokenizer, ITextSource heldOut, HookPoint hook, ISparseAutoencoder sae, RunResult run)
+    {
+        string relative = $"browse/layer{hook.Layer}";
+        var options = new FeatureBrowserOptions
+        {
+            Windows = new ContextWindowOptions { ContextLength = _options.ContextLength },
+            MaxTokens = _options.BrowserTokens,
+            Title = $"Features of {run.Config.Name} at {hook} (seed experiment)",
+        };
+        FeatureSite site = FeatureBrowser.Write(model, tokenizer, sae, hook, heldOut, Path.Combine(_options.OutputFolder, relative), options, logger: _logger);
+        _logger.LogInformation("{Hook}: feature browser of {Run} in {Folder}", hook, run.Config.Name, relative);
+        return new LayerBrowser(hook.Layer, hook.Name, run.Config.Name, $"{relative}/index.html", site.Statistics.TokenCount);
+    }
+
+    /// <summary>Trains and scores one SAE; the caller owns the returned SAE.</summary>
+    private (RunResult Run, LossRecoveredResult Recovered, ISparseAutoencoder Sae) RunOne(
         HookPoint hook, SeedRunSpec spec, Tensor train, Tensor heldOut, LossRecoveredBaseline baseline, CancellationToken cancellationToken)
+    {
+        ISparseAutoencoder sae = spec.Config.CreateSae((int)train.shape[1], train.device, train.dtype);
+        try
+        {
+            (RunResult run, LossRecoveredResult recovered) = TrainAndScore(hook, spec, sae, train, heldOut, baseline, cancellationToken);
+            return (run, recovered, sae);
+        }
+        catch
+        {
+            sae.Dispose();
+            throw;
+        }
+    }
+
+    private (RunResult Run, LossRecoveredResult Recovered) TrainAndScore(
+        HookPoint hook, SeedRunSpec spec, ISparseAutoencoder sae, Tensor train, Tensor heldOut, LossRecoveredBaseline baseline, CancellationToken cancellationToken)
     {
         SaeRunConfig config = spec.Config;
         var clock = Stopwatch.StartNew();
-        using ISparseAutoencoder sae = config.CreateSae((int)train.shape[1], train.device, train.dtype);
         TrainingResult training;
         using (var source = new Activations.InMemoryActivationSource(train, shuffle: true, cycle: true, seed: config.Seed + hook.Layer))
         {

@@ -74,6 +74,15 @@ public sealed record SeedExperimentOptions
     /// <summary>Base seed of SAE initialisation and data order.</summary>
     public long Seed { get; init; } = 1;
 
+    /// <summary>
+    /// Held-out tokens the feature browser of each layer's chosen SAE reads (written under <c>browse/layerN/</c>); 0 writes
+    /// no browser.
+    /// </summary>
+    public long BrowserTokens { get; init; } = 16_384;
+
+    /// <summary>Which SAE of each layer gets the feature browser. Default: the best CE loss recovered with L0 ≤ 64 and at most half the latents dead.</summary>
+    public BrowserSelection BrowserSelection { get; init; } = new(MaxL0: 64, MaxDeadFraction: 0.5);
+
     /// <summary>Save every SAE as a SAELens folder under <c>saes/</c>.</summary>
     public bool SaveSaes { get; init; } = true;
 
@@ -95,6 +104,13 @@ public sealed record SeedExperimentOptions
         Positive(HeldOutTokens, nameof(HeldOutTokens));
         Positive(LossRecoveredWindows, nameof(LossRecoveredWindows));
         Positive(ContextLength, nameof(ContextLength));
+        if (BrowserTokens < 0) throw new ArgumentOutOfRangeException(nameof(BrowserTokens), BrowserTokens, "BrowserTokens must be ≥ 0 (0 writes no browser).");
+        ArgumentNullException.ThrowIfNull(BrowserSelection, nameof(BrowserSelection));
+        if (!(BrowserSelection.MaxL0 >= 0)) throw new ArgumentOutOfRangeException(nameof(BrowserSelection), BrowserSelection.MaxL0, "BrowserSelection.MaxL0 must be ≥ 0.");
+        if (!(BrowserSelection.MaxDeadFraction >= 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(BrowserSelection), BrowserSelection.MaxDeadFraction, "BrowserSelection.MaxDeadFraction must be ≥ 0.");
+        }
         Positive(Steps, nameof(Steps));
         Positive(BatchSize, nameof(BatchSize));
         Positive(ExpansionFactor, nameof(ExpansionFactor));
