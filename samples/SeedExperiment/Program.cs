@@ -21,7 +21,7 @@ var options = new SeedExperimentOptions
     CorporaFolder = Path.Combine(root, "data", "corpora"),
     OutputFolder = output,
 };
-if (quick) options = options with { TrainTokens = 32_768, HeldOutTokens = 8_192, LossRecoveredWindows = 8, Steps = 40, BatchSize = 512, BrowserTokens = 4_096 };
+if (quick) options = options.Quick();
 if (Option("--steps") is { } steps) options = options with { Steps = int.Parse(steps, CultureInfo.InvariantCulture) };
 
 Console.WriteLine($"Seed experiment: {options.ModelFolder} on WikiText-2, {SeedExperimentPlan.RunsFor(options).Count} SAEs per layer, output {output}");

@@ -106,4 +106,14 @@ public sealed class SeedExperimentPlanTests
         Assert.Equal("BrowserSelection", Assert.ThrowsAny<ArgumentException>(() => (Options with { BrowserSelection = new(double.NaN, 0.5) }).Validate()).ParamName);
         (Options with { BrowserTokens = 0 }).Validate(); // 0 turns browsers off
     }
+
+    [Fact]
+    public void Quick_ShrinksTheBudgets_ButNeverRaisesAStepCountOrBrowserBudget()
+    {
+        SeedExperimentOptions quick = Options.Quick();
+        Assert.Equal((32_768, 8_192, 8, 40, 512, 4_096), (quick.TrainTokens, quick.HeldOutTokens, quick.LossRecoveredWindows, quick.Steps, quick.BatchSize, quick.BrowserTokens));
+        Assert.Equal(12, (Options with { Steps = 12 }).Quick().Steps);
+        Assert.Equal(0, (Options with { BrowserTokens = 0 }).Quick().BrowserTokens);
+        Assert.Equal(Options.StandardL1Coefficients, quick.StandardL1Coefficients);
+    }
 }

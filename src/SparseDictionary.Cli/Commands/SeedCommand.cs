@@ -25,7 +25,7 @@ internal sealed class SeedCommand : ICliCommand
 
     private readonly Option<string> _output = new("--output", "-o")
     {
-        Description = "Where results.json, results.csv, plots/ and saes/ go.",
+        Description = "Where results.json, results.csv, plots/, saes/ and browse/ go.",
         DefaultValueFactory = _ => Path.Combine("results", "seed"),
         HelpName = "folder",
     };
@@ -66,16 +66,13 @@ internal sealed class SeedCommand : ICliCommand
             ModelFolder = model, CorporaFolder = corpora, OutputFolder = output,
             Steps = parsed.GetValue(_steps), Device = parsed.GetRequiredValue(_device.Device).ToDevice(),
         };
-        if (parsed.GetValue(_quick))
-        {
-            options = options with { TrainTokens = 32_768, HeldOutTokens = 8_192, LossRecoveredWindows = 8, Steps = Math.Min(options.Steps, 40), BatchSize = 512 };
-        }
+        if (parsed.GetValue(_quick)) options = options.Quick();
         context.Note($"Seed experiment: {model}, {SeedExperimentPlan.RunsFor(options).Count} SAEs per layer, output {output}");
         SeedExperimentResult result = new SeedExperiment(options).Run(new Progress(context), context.Cancellation);
         context.Output.WriteLine(ResultsWriter.Table(result));
         ResultsWriter.Write(result, output);
         IReadOnlyList<string> plots = ResultPlots.Write(result, Path.Combine(output, "plots"));
-        context.Note($"Wrote {ResultsWriter.JsonFileName}, {ResultsWriter.CsvFileName}, {plots.Count} plots and the SAEs to {output} ({result.TotalSeconds / 60:F1} min).");
+        context.Note($"Wrote {ResultsWriter.JsonFileName}, {ResultsWriter.CsvFileName}, {plots.Count} plots, the SAEs and {result.Browsers?.Count ?? 0} feature browsers (browse/) to {output} ({result.TotalSeconds / 60:F1} min).");
         return ExitCodes.Success;
     }
 

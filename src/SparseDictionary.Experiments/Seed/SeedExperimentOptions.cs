@@ -92,6 +92,20 @@ public sealed record SeedExperimentOptions
     /// <summary>Element type of the model, the activations and the SAEs.</summary>
     public ScalarType DType { get; init; } = ScalarType.Float32;
 
+    /// <summary>
+    /// The shrunk version (<c>--quick</c>) that checks the pipeline in about a minute: 32,768 training and 8,192 held-out
+    /// tokens, 8 CE windows, at most 40 steps of 512 tokens, browsers over at most 4,096 tokens.
+    /// </summary>
+    public SeedExperimentOptions Quick() => this with
+    {
+        TrainTokens = 32_768,
+        HeldOutTokens = 8_192,
+        LossRecoveredWindows = 8,
+        Steps = Math.Min(Steps, 40),
+        BatchSize = 512,
+        BrowserTokens = Math.Min(BrowserTokens, 4_096),
+    };
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid field.</summary>
     public void Validate()
     {
