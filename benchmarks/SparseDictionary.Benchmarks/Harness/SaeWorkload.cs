@@ -1,5 +1,6 @@
 using SparseDictionary.Autoencoders;
 using SparseDictionary.Losses;
+using SparseDictionary.Runtime;
 using SparseDictionary.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -50,17 +51,20 @@ internal sealed class SaeWorkload : IDisposable
         _ => throw new ArgumentException($"Unknown architecture '{architecture}' (standard, gated, topk).", nameof(architecture)),
     };
 
-    /// <summary>Matmuls of one encode (Gated: two encoder products).</summary>
-    public double EncodeFlops => (Architecture == "gated" ? 2.0 : 1.0) * 2.0 * Batch * DIn * DSae;
+    /// <summary>Matmul FLOPs of one encode (Gated too: the gate and magnitude paths share one product).</summary>
+    public double EncodeFlops => 2.0 * Batch * DIn * DSae;
 
     /// <summary>Matmul FLOPs of one dense decode.</summary>
     public double DecodeFlops => 2.0 * Batch * DIn * DSae;
 
-    /// <summary>Forward FLOPs (Gated: plus the auxiliary loss's frozen-decoder product).</summary>
+    /// <summary>Forward FLOPs: encode and decode.</summary>
     public double ForwardFlops => EncodeFlops + DecodeFlops;
 
-    /// <summary>Training-step FLOPs: forward and twice the forward for the backward (the usual 3×, dense-equivalent).</summary>
-    public double StepFlops => 3.0 * (ForwardFlops + (Architecture == "gated" ? DecodeFlops : 0));
+    /// <summary>
+    /// Training-step FLOPs, dense-equivalent: the usual 3× the forward (forward, then two products per product in the
+    /// backward); Gated adds its auxiliary loss's frozen-decoder product and that product's input gradient.
+    /// </summary>
+    public double StepFlops => 3.0 * ForwardFlops + (Architecture == "gated" ? 2.0 * DecodeFlops : 0);
 
     public void Encode() { using var _ = no_grad(); Sae.Encode(X); }
 
@@ -71,6 +75,7 @@ internal sealed class SaeWorkload : IDisposable
     /// <summary>A training step by autograd (as the trainer does with <see cref="SparseStepMode.Off"/>).</summary>
     public void AutogradStep()
     {
+        FinalizerSweep.Run();
         var forward = Sae.Forward(X);
         var loss = _loss.Compute(X, forward, Sae);
         _optimizer.ZeroGrad();
@@ -81,6 +86,7 @@ internal sealed class SaeWorkload : IDisposable
     /// <summary>A training step by the closed-form standard step (standard SAE only).</summary>
     public void ClosedFormStep(SparseStandardStep step)
     {
+        FinalizerSweep.Run();
         step.Run(X);
         Finish();
     }

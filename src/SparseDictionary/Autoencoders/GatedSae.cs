@@ -74,8 +74,7 @@ public sealed class GatedSae : SparseAutoencoderBase
 
     private SaeForward Forward(Tensor x, bool decode)
     {
-        CheckWidth(x, DIn, "activations");
-        var projected = matmul(x - b_dec, W_enc);
+        var projected = EncoderProduct(x, W_enc, null);
         var gate = projected + b_gate;
         var magnitude = projected * exp(r_mag) + b_mag;
         var f = (gate > 0).to(magnitude.dtype) * nn.functional.relu(magnitude);

@@ -114,9 +114,5 @@ public sealed class JumpReluSae : SparseAutoencoderBase
         return is_grad_enabled() ? JumpRelu.Activation(pre, threshold, Bandwidth) : JumpRelu.Inference(pre, threshold);
     }
 
-    private Tensor PreActivations(Tensor x)
-    {
-        CheckWidth(x, DIn, "activations");
-        return addmm(b_enc, x - b_dec, W_enc, beta: 1, alpha: 1);
-    }
+    private Tensor PreActivations(Tensor x) => EncoderProduct(x, W_enc, b_enc);
 }

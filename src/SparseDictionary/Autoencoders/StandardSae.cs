@@ -64,9 +64,5 @@ public sealed class StandardSae : SparseAutoencoderBase
         return new SaeForward(f, Decode(f), pre, null);
     }
 
-    private Tensor PreActivations(Tensor x)
-    {
-        CheckWidth(x, DIn, "activations");
-        return addmm(b_enc, x - b_dec, W_enc, beta: 1, alpha: 1);
-    }
+    private Tensor PreActivations(Tensor x) => EncoderProduct(x, W_enc, b_enc);
 }

@@ -115,9 +115,5 @@ public sealed class TopKSae : SparseAutoencoderBase
         return nn.functional.relu(pre) * keep;
     }
 
-    private Tensor PreActivations(Tensor x)
-    {
-        CheckWidth(x, DIn, "activations");
-        return addmm(b_enc, x - b_dec, W_enc, beta: 1, alpha: 1);
-    }
+    private Tensor PreActivations(Tensor x) => EncoderProduct(x, W_enc, b_enc);
 }

@@ -147,6 +147,7 @@ public sealed class SaeTrainer
                     SaveCheckpoint(step);
                     break;
                 }
+                FinalizerSweep.Run();
                 using var scope = NewDisposeScope();
                 var raw = run.Replay.Count > 0 ? run.Replay.Dequeue() : source.NextBatch(o.BatchSize);
                 if (raw is null) { endReason = TrainingEndReason.SourceExhausted; break; }
