@@ -1,6 +1,7 @@
 using System.Globalization;
 using SparseDictionary.Activations;
 using SparseDictionary.Llama.Corpus;
+using SparseDictionary.Runtime;
 using static TorchSharp.torch;
 
 namespace SparseDictionary.Bridges;
@@ -76,6 +77,7 @@ public static class ActivationCollector
                 options.Source with { SkipTokens = start }, progress);
             while (true)
             {
+                FinalizerSweep.Run();
                 using var scope = NewDisposeScope();
                 IReadOnlyDictionary<HookPoint, Tensor>? batch = reader.Next();
                 if (batch is null) break;

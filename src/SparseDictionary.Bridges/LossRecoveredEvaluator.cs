@@ -1,4 +1,5 @@
 using SparseDictionary.Autoencoders;
+using SparseDictionary.Runtime;
 using static TorchSharp.torch;
 
 namespace SparseDictionary.Bridges;
@@ -99,6 +100,7 @@ public sealed class LossRecoveredEvaluator
         for (long start = 0; start < windows; start += Options.BatchSize)
         {
             // Everything a batch creates is freed before the next one.
+            FinalizerSweep.Run();
             using var scope = NewDisposeScope();
             long rows = Math.Min(Options.BatchSize, windows - start);
             if (LossRecoveredBaseline.Batch.Compute(_model, Options, tokens.narrow(0, start, rows), attentionMask?.narrow(0, start, rows),

@@ -1,6 +1,5 @@
 using SparseDictionary.Autoencoders;
 using SparseDictionary.Losses;
-using SparseDictionary.Runtime;
 using SparseDictionary.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -75,7 +74,6 @@ internal sealed class SaeWorkload : IDisposable
     /// <summary>A training step by autograd (as the trainer does with <see cref="SparseStepMode.Off"/>).</summary>
     public void AutogradStep()
     {
-        FinalizerSweep.Run();
         var forward = Sae.Forward(X);
         var loss = _loss.Compute(X, forward, Sae);
         _optimizer.ZeroGrad();
@@ -86,7 +84,6 @@ internal sealed class SaeWorkload : IDisposable
     /// <summary>A training step by the closed-form standard step (standard SAE only).</summary>
     public void ClosedFormStep(SparseStandardStep step)
     {
-        FinalizerSweep.Run();
         step.Run(X);
         Finish();
     }

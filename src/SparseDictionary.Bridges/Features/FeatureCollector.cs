@@ -1,6 +1,7 @@
 using SparseDictionary.Autoencoders;
 using SparseDictionary.Features;
 using SparseDictionary.Llama.Corpus;
+using SparseDictionary.Runtime;
 using static TorchSharp.torch;
 
 namespace SparseDictionary.Bridges.Features;
@@ -72,6 +73,7 @@ public static class FeatureCollector
 
     private static void Accumulate(LlamaModel model, ISparseAutoencoder sae, HookPoint hook, List<ContextWindow> windows, FeatureStatistics statistics, Device device)
     {
+        FinalizerSweep.Run();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         (Tensor ids, Tensor attention) = ContextWindowBatch.ToTensors(windows, model.Device);

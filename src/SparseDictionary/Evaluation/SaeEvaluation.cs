@@ -1,5 +1,6 @@
 using SparseDictionary.Activations;
 using SparseDictionary.Autoencoders;
+using SparseDictionary.Runtime;
 using static TorchSharp.torch;
 
 namespace SparseDictionary.Evaluation;
@@ -43,6 +44,7 @@ public static class SaeEvaluation
         while (maxTokens is null || seen < maxTokens)
         {
             // Everything a batch creates, the batch itself included, is freed before the next one.
+            FinalizerSweep.Run();
             using var scope = NewDisposeScope();
             int request = maxTokens is null ? batchSize : (int)Math.Min(batchSize, maxTokens.Value - seen);
             var batch = source.NextBatch(request);
