@@ -77,7 +77,8 @@ public sealed class GatedSae : SparseAutoencoderBase
         var projected = EncoderProduct(x, W_enc, null);
         var gate = projected + b_gate;
         var magnitude = projected * exp(r_mag) + b_mag;
-        var f = (gate > 0).to(magnitude.dtype) * nn.functional.relu(magnitude);
+        // The boolean mask is promoted inside the multiplication: no float copy of it.
+        var f = nn.functional.relu(magnitude) * (gate > 0);
         return new SaeForward(f, decode ? Decode(f) : f, magnitude, gate);
     }
 }
