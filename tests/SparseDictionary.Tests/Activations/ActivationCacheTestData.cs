@@ -13,9 +13,11 @@ internal static class ActivationCacheTestData
     /// <summary>Row i (counted from the start of the corpus) holds i + j/8 in column j: exact in float32 below 2^20.</summary>
     public static Tensor Rows(long start, long count, int dIn = DIn, ScalarType dtype = ScalarType.Float32)
     {
+        // The scope keeps every intermediate reachable until the result exists (see AssertExactly).
+        using var scope = NewDisposeScope();
         Tensor tokens = arange(start, start + count, dtype: ScalarType.Float64).unsqueeze(1);
         Tensor columns = arange(0, dIn, dtype: ScalarType.Float64).div(8).unsqueeze(0);
-        return (tokens + columns).to(dtype);
+        return (tokens + columns).to(dtype).MoveToOuterDisposeScope();
     }
 
     public static ActivationCacheWriterOptions Options(int shardTokens, ScalarType dtype = ScalarType.Float32) => new()
@@ -49,17 +51,21 @@ internal static class ActivationCacheTestData
     /// <summary>Every remaining row of <paramref name="source"/>, concatenated.</summary>
     public static Tensor ReadAll(IActivationSource source, int batchSize)
     {
+        using var scope = NewDisposeScope();
         var batches = new List<Tensor>();
         while (source.NextBatch(batchSize) is { } batch)
         {
             Assert.True(batch.shape[0] <= batchSize);
             batches.Add(batch);
         }
-        return batches.Count == 0 ? empty(0, source.DIn) : cat(batches);
+        return (batches.Count == 0 ? empty(0, source.DIn) : cat(batches)).MoveToOuterDisposeScope();
     }
 
     public static void AssertExactly(Tensor expected, Tensor actual)
     {
+        // A tensor wrapper that is unreachable while LibTorch still reads it (a temporary passed to the next call) can be
+        // finalized by a GC from another thread mid-call; tensors created in a scope stay reachable until it ends.
+        using var scope = NewDisposeScope();
         Assert.Equal(expected.shape, actual.shape);
         Assert.Equal(expected.dtype, actual.dtype);
         Assert.True(expected.eq(actual).all().ToBoolean(), "tensors differ");

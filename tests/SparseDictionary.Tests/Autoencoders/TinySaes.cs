@@ -103,6 +103,8 @@ internal static class TensorAssert
     /// <summary>Exact element-wise equality of two tensors of the same shape.</summary>
     public static void Identical(Tensor expected, Tensor actual, string what)
     {
+        // The scope keeps the comparison's temporaries reachable while LibTorch reads them.
+        using var scope = NewDisposeScope();
         Assert.Equal(expected.shape, actual.shape);
         Assert.True(expected.eq(actual).all().ToBoolean(), $"{what} changed.");
     }
@@ -110,9 +112,14 @@ internal static class TensorAssert
     /// <summary>A gradient that was never populated or is exactly zero everywhere.</summary>
     public static void NullOrZero(Tensor? grad, string what)
     {
+        using var scope = NewDisposeScope();
         if (grad is null) return;
         Assert.True(grad.abs().max().ToDouble() == 0, $"{what} received a non-zero gradient.");
     }
 
-    public static double[] Values(Tensor t) => t.detach().to(ScalarType.Float64).cpu().contiguous().data<double>().ToArray();
+    public static double[] Values(Tensor t)
+    {
+        using var scope = NewDisposeScope();
+        return t.detach().to(ScalarType.Float64).cpu().contiguous().data<double>().ToArray();
+    }
 }
