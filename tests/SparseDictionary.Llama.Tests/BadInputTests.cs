@@ -67,6 +67,23 @@ public sealed class BadInputTests : IDisposable
         Assert.Throws<ModelFormatException>(() => Llama2cCheckpoint.Load(_temp.File("absent.bin")));
     }
 
+    [Theory]
+    [InlineData("tokenizer.model")]
+    [InlineData("tokenizer.bin")]
+    public void OversizedTokenizerFile_IsRefusedBeforeItIsRead(string name)
+    {
+        // 256 MiB + 1 byte, sparse: no disk space is used and nothing is read.
+        string path = _temp.File(name);
+        using (var file = File.Create(path)) file.SetLength((256L << 20) + 1);
+
+        var error = Assert.Throws<ModelFormatException>(() => name.EndsWith(".model", StringComparison.Ordinal)
+            ? (object)SentencePieceTokenizer.Load(path)
+            : Llama2cTokenizer.Load(path, 512));
+
+        Assert.Contains(path, error.Message);
+        Assert.Contains("268435457 bytes", error.Message);
+    }
+
     [Fact]
     public void ConfigMissingHiddenSize_NamesTheFileAndKey()
     {

@@ -28,9 +28,6 @@ public sealed class Llama2cTokenizer : ITokenizer
     /// <summary>The id of the first byte piece, <c>&lt;0x00&gt;</c>; byte <c>b</c> is id <c>b + 3</c>.</summary>
     public const int FirstByteId = 3;
 
-    // Llama-2's 32000-token file is about 430 kB; anything this large is not a tokenizer and is not read into memory.
-    private const long MaxFileBytes = 256L << 20;
-
     // SentencePiece decodes <unk> as " ⁇ ".
     private static readonly byte[] UnknownSurface = Encoding.UTF8.GetBytes(" \u2047 ");
 
@@ -77,20 +74,7 @@ public sealed class Llama2cTokenizer : ITokenizer
         // Byte fallback needs ids 3–258; any real vocabulary has these and merges besides.
         ArgumentOutOfRangeException.ThrowIfLessThan(vocabSize, FirstByteId + 256);
         string fullPath = Path.GetFullPath(path);
-        byte[] bytes;
-        try
-        {
-            long length = new FileInfo(fullPath).Length;
-            if (length > MaxFileBytes)
-            {
-                throw ModelFormatException.ForFile(fullPath, $"the file holds {length} bytes, more than the {MaxFileBytes} a tokenizer may have.");
-            }
-            bytes = File.ReadAllBytes(fullPath);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw ModelFormatException.ForFile(fullPath, $"the file cannot be read: {e.Message}", e);
-        }
+        byte[] bytes = TokenizerFile.ReadAllBytes(fullPath);
         return Parse(fullPath, bytes, vocabSize);
     }
 

@@ -36,8 +36,6 @@ namespace SparseDictionary.Llama;
 /// </remarks>
 public sealed class SentencePieceTokenizer : ITokenizer
 {
-    // Llama-2's tokenizer.model is about 500 kB; anything this large is not a tokenizer and is not read into memory.
-    private const long MaxFileBytes = 256L << 20;
 
     // SentencePiece decodes <unk> as " ⁇ " (its unk_surface).
     private static readonly byte[] UnknownSurface = Encoding.UTF8.GetBytes(" \u2047 ");
@@ -87,20 +85,7 @@ public sealed class SentencePieceTokenizer : ITokenizer
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string fullPath = Path.GetFullPath(path);
-        byte[] bytes;
-        try
-        {
-            long length = new FileInfo(fullPath).Length;
-            if (length > MaxFileBytes)
-            {
-                throw ModelFormatException.ForFile(fullPath, $"the file holds {length} bytes, more than the {MaxFileBytes} a tokenizer may have.");
-            }
-            bytes = File.ReadAllBytes(fullPath);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw ModelFormatException.ForFile(fullPath, $"the file cannot be read: {e.Message}", e);
-        }
+        byte[] bytes = TokenizerFile.ReadAllBytes(fullPath);
 
         LlamaTokenizer tokenizer;
         Model model;
