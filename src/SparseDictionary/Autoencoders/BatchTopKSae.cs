@@ -12,7 +12,7 @@ namespace SparseDictionary.Autoencoders;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The SAE starts in inference mode, so evaluators and other callers of <see cref="Forward"/> and <see cref="Encode"/>
+/// The SAE starts in inference mode, so evaluators and other callers of <see cref="LinearEncoderSae.Forward"/> and <see cref="LinearEncoderSae.Encode"/>
 /// get per-token outputs that do not depend on the rest of the batch. <see cref="Training.SaeTrainer"/> switches it to
 /// training mode through <see cref="ITrainingHooks"/> and back when training ends.
 /// </para>
@@ -23,14 +23,8 @@ namespace SparseDictionary.Autoencoders;
 /// lowest row-major indices, exactly K·B entries in all.
 /// </para>
 /// </remarks>
-public sealed class BatchTopKSae : SparseAutoencoderBase, ITrainingHooks, ITrainingState
+public sealed class BatchTopKSae : LinearEncoderSae, ITrainingHooks, ITrainingState
 {
-#pragma warning disable IDE1006 // SAELens naming
-    private Parameter W_enc;
-    private Parameter b_enc;
-    private Parameter W_dec;
-    private Parameter b_dec;
-#pragma warning restore IDE1006
     private readonly double _thresholdDecay = 0.999;
     private readonly int _thresholdStartStep = 1000;
     private double _threshold;
@@ -51,10 +45,7 @@ public sealed class BatchTopKSae : SparseAutoencoderBase, ITrainingHooks, ITrain
         if (k < 1 || k > dSae) throw new ArgumentOutOfRangeException(nameof(k), k, $"k must be in [1, d_sae = {dSae}].");
         K = k;
         var init = SaeInitialization.UnitRows(dSae, dIn, device, dtype, generator);
-        W_enc = NewParameter(init.t().contiguous());
-        W_dec = NewParameter(init);
-        b_enc = NewParameter(zeros(dSae, dtype: dtype, device: device));
-        b_dec = NewParameter(zeros(dIn, dtype: dtype, device: device));
+        CreateParameters(init.t().contiguous(), init, device, dtype);
         RegisterComponents();
     }
 
@@ -96,29 +87,6 @@ public sealed class BatchTopKSae : SparseAutoencoderBase, ITrainingHooks, ITrain
 
     /// <summary>Whether the batch-level top-k (training) is used instead of the threshold (inference).</summary>
     public bool IsTraining { get; private set; }
-
-    /// <inheritdoc />
-    public override Parameter DecoderWeight => W_dec;
-
-    /// <inheritdoc />
-    public override Parameter DecoderBias => b_dec;
-
-    /// <summary>The encoder matrix <c>W_enc [d_in, d_sae]</c>.</summary>
-    public Parameter EncoderWeight => W_enc;
-
-    /// <summary>The encoder bias <c>b_enc [d_sae]</c>.</summary>
-    public Parameter EncoderBias => b_enc;
-
-    /// <inheritdoc />
-    public override Tensor Encode(Tensor x) => Activate(PreActivations(x));
-
-    /// <inheritdoc />
-    public override SaeForward Forward(Tensor x)
-    {
-        var pre = PreActivations(x);
-        var f = Activate(pre);
-        return new SaeForward(f, Decode(f), pre, null);
-    }
 
     /// <summary>
     /// Updates θ from the features of one training batch: <c>θ ← β θ + (1 − β) m</c>, <c>m</c> the smallest positive
@@ -170,13 +138,12 @@ public sealed class BatchTopKSae : SparseAutoencoderBase, ITrainingHooks, ITrain
         ThresholdUpdates = (long)updates;
     }
 
-    private Tensor Activate(Tensor pre)
+    /// <inheritdoc />
+    private protected override Tensor Activate(Tensor pre)
     {
         if (!IsTraining) return JumpRelu.Inference(pre, _threshold);
         var acts = nn.functional.relu(pre);
         using var keep = TopKSelection.GlobalMask(acts, (long)K * pre.shape[0]);
         return acts * keep;
     }
-
-    private Tensor PreActivations(Tensor x) => EncoderProduct(x, W_enc, b_enc);
 }

@@ -14,7 +14,7 @@ namespace SparseDictionary.Autoencoders;
 /// <c>threshold</c> itself; loading takes its logarithm (a threshold ≤ 0 becomes <c>log_threshold = −∞</c>, θ = 0, which
 /// gives the same features since they are <c>ReLU(z) ⊙ 1[z &gt; θ]</c>).
 /// </remarks>
-public sealed class JumpReluSae : SparseAutoencoderBase
+public sealed class JumpReluSae : LinearEncoderSae
 {
     /// <summary>
     /// The paper's bandwidth ε and initial threshold θ₀ (0.001) for activations scaled to unit mean squared norm; the
@@ -23,11 +23,7 @@ public sealed class JumpReluSae : SparseAutoencoderBase
     public const double PaperScale = 0.001;
 
 #pragma warning disable IDE1006 // SAELens naming
-    private Parameter W_enc;
-    private Parameter b_enc;
     private Parameter log_threshold;
-    private Parameter W_dec;
-    private Parameter b_dec;
 #pragma warning restore IDE1006
 
     /// <summary>
@@ -52,11 +48,8 @@ public sealed class JumpReluSae : SparseAutoencoderBase
         if (!(InitialThreshold > 0) || !double.IsFinite(InitialThreshold)) throw new ArgumentOutOfRangeException(nameof(initialThreshold), initialThreshold, "The initial threshold must be finite and positive.");
         var init = SaeInitialization.UnitRows(dSae, dIn, device, dtype, generator);
         // Contiguous like TopK's and BatchTopK's, so a BatchTopK SAE loaded back as JumpReLU multiplies in the same order.
-        W_enc = NewParameter((init.t() * SaeInitialization.EncoderScale).contiguous());
-        W_dec = NewParameter(init);
-        b_enc = NewParameter(zeros(dSae, dtype: dtype, device: device));
+        CreateParameters((init.t() * SaeInitialization.EncoderScale).contiguous(), init, device, dtype);
         log_threshold = NewParameter(full(dSae, Math.Log(InitialThreshold), dtype: dtype, device: device));
-        b_dec = NewParameter(zeros(dIn, dtype: dtype, device: device));
         RegisterComponents();
     }
 
@@ -69,35 +62,11 @@ public sealed class JumpReluSae : SparseAutoencoderBase
     /// <summary>The threshold latents start with (and are reset to by neuron resampling).</summary>
     public double InitialThreshold { get; }
 
-    /// <inheritdoc />
-    public override Parameter DecoderWeight => W_dec;
-
-    /// <inheritdoc />
-    public override Parameter DecoderBias => b_dec;
-
-    /// <summary>The encoder matrix <c>W_enc [d_in, d_sae]</c>.</summary>
-    public Parameter EncoderWeight => W_enc;
-
-    /// <summary>The encoder bias <c>b_enc [d_sae]</c>.</summary>
-    public Parameter EncoderBias => b_enc;
-
     /// <summary>The trained parameter <c>log θ [d_sae]</c>.</summary>
     public Parameter LogThreshold => log_threshold;
 
     /// <summary>The thresholds <c>θ = exp(log_threshold) [d_sae]</c> (differentiable).</summary>
     public Tensor Threshold() => log_threshold.exp();
-
-    /// <inheritdoc />
-    /// <remarks>With gradients enabled the straight-through estimators are attached, as in <see cref="Forward"/>.</remarks>
-    public override Tensor Encode(Tensor x) => Activate(PreActivations(x));
-
-    /// <inheritdoc />
-    public override SaeForward Forward(Tensor x)
-    {
-        var pre = PreActivations(x);
-        var f = Activate(pre);
-        return new SaeForward(f, Decode(f), pre, null);
-    }
 
     /// <inheritdoc />
     /// <remarks>The thresholds of the reset latents go back to <see cref="InitialThreshold"/> (0 would mean θ = 1).</remarks>
@@ -108,11 +77,10 @@ public sealed class JumpReluSae : SparseAutoencoderBase
         log_threshold.index_fill_(0, latents.to(log_threshold.device), Math.Log(InitialThreshold));
     }
 
-    private Tensor Activate(Tensor pre)
+    /// <summary>JumpReLU with the straight-through estimators attached when gradients are enabled (in Encode as in Forward).</summary>
+    private protected override Tensor Activate(Tensor pre)
     {
         var threshold = Threshold();
         return is_grad_enabled() ? JumpRelu.Activation(pre, threshold, Bandwidth) : JumpRelu.Inference(pre, threshold);
     }
-
-    private Tensor PreActivations(Tensor x) => EncoderProduct(x, W_enc, b_enc);
 }

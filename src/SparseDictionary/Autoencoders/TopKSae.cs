@@ -15,15 +15,8 @@ namespace SparseDictionary.Autoencoders;
 /// fewer than k positive pre-activations has fewer than k non-zero features. The sparsity is set by k, so the loss has
 /// no sparsity penalty; dead latents are revived by the AuxK term (<see cref="Losses.AuxKLoss"/>).
 /// </remarks>
-public sealed class TopKSae : SparseAutoencoderBase
+public sealed class TopKSae : LinearEncoderSae
 {
-#pragma warning disable IDE1006 // SAELens naming
-    private Parameter W_enc;
-    private Parameter b_enc;
-    private Parameter W_dec;
-    private Parameter b_dec;
-#pragma warning restore IDE1006
-
     /// <summary>
     /// Creates a TopK SAE with unit-norm random decoder rows, the encoder initialised to the decoder's transpose (Gao et
     /// al.; not scaled by 0.1, since only k latents are active) and zero biases.
@@ -40,11 +33,7 @@ public sealed class TopKSae : SparseAutoencoderBase
         if (k < 1 || k > dSae) throw new ArgumentOutOfRangeException(nameof(k), k, $"k must be in [1, d_sae = {dSae}].");
         K = k;
         var init = SaeInitialization.UnitRows(dSae, dIn, device, dtype, generator);
-        // Parameter takes over the tensor's handle, so the transposed copy is made first.
-        W_enc = NewParameter(init.t().contiguous());
-        W_dec = NewParameter(init);
-        b_enc = NewParameter(zeros(dSae, dtype: dtype, device: device));
-        b_dec = NewParameter(zeros(dIn, dtype: dtype, device: device));
+        CreateParameters(init.t().contiguous(), init, device, dtype);
         RegisterComponents();
     }
 
@@ -54,32 +43,9 @@ public sealed class TopKSae : SparseAutoencoderBase
     /// <summary>Latents kept per token.</summary>
     public int K { get; }
 
-    /// <inheritdoc />
-    public override Parameter DecoderWeight => W_dec;
-
-    /// <inheritdoc />
-    public override Parameter DecoderBias => b_dec;
-
-    /// <summary>The encoder matrix <c>W_enc [d_in, d_sae]</c>.</summary>
-    public Parameter EncoderWeight => W_enc;
-
-    /// <summary>The encoder bias <c>b_enc [d_sae]</c>.</summary>
-    public Parameter EncoderBias => b_enc;
-
-    /// <inheritdoc />
-    public override Tensor Encode(Tensor x) => Activate(PreActivations(x));
-
-    /// <inheritdoc />
-    public override SaeForward Forward(Tensor x)
-    {
-        var pre = PreActivations(x);
-        var f = Activate(pre);
-        return new SaeForward(f, Decode(f), pre, null);
-    }
-
     /// <summary>
     /// The <see cref="K"/> selected latents of each token as indices <c>[tokens, k]</c> (int64, ascending) and values
-    /// <c>[tokens, k]</c>: the same selection and values as <see cref="Encode"/> (a value is 0 where the selected
+    /// <c>[tokens, k]</c>: the same selection and values as <see cref="LinearEncoderSae.Encode"/> (a value is 0 where the selected
     /// pre-activation is not positive).
     /// </summary>
     public (Tensor Indices, Tensor Values) EncodeSparse(Tensor x)
@@ -109,11 +75,10 @@ public sealed class TopKSae : SparseAutoencoderBase
         return SparseRows.GatherSum(W_dec, indices, values).add(b_dec);
     }
 
-    private Tensor Activate(Tensor pre)
+    /// <inheritdoc />
+    private protected override Tensor Activate(Tensor pre)
     {
         using var keep = TopKSelection.RowMask(pre, K);
         return nn.functional.relu(pre) * keep;
     }
-
-    private Tensor PreActivations(Tensor x) => EncoderProduct(x, W_enc, b_enc);
 }
