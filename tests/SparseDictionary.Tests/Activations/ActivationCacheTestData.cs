@@ -13,11 +13,15 @@ internal static class ActivationCacheTestData
     /// <summary>Row i (counted from the start of the corpus) holds i + j/8 in column j: exact in float32 below 2^20.</summary>
     public static Tensor Rows(long start, long count, int dIn = DIn, ScalarType dtype = ScalarType.Float32)
     {
-        // The scope keeps every intermediate reachable until the result exists (see AssertExactly).
+        // Built from arrays rather than arange/div: those take TorchSharp Scalars, which a GC on another thread can free
+        // mid-call (see FinalizerSweep). The scope keeps the intermediate tensors reachable until the result exists.
         using var scope = NewDisposeScope();
-        Tensor tokens = arange(start, start + count, dtype: ScalarType.Float64).unsqueeze(1);
-        Tensor columns = arange(0, dIn, dtype: ScalarType.Float64).div(8).unsqueeze(0);
-        return (tokens + columns).to(dtype).MoveToOuterDisposeScope();
+        var values = new double[count * dIn];
+        for (long i = 0; i < count; i++)
+        {
+            for (int j = 0; j < dIn; j++) values[i * dIn + j] = start + i + j / 8.0;
+        }
+        return tensor(values, dtype: ScalarType.Float64).reshape(count, dIn).to(dtype).MoveToOuterDisposeScope();
     }
 
     public static ActivationCacheWriterOptions Options(int shardTokens, ScalarType dtype = ScalarType.Float32) => new()

@@ -1,3 +1,4 @@
+using System.Runtime;
 using System.Runtime.CompilerServices;
 using SparseDictionary.Runtime;
 using Xunit;
@@ -15,6 +16,26 @@ public class FinalizerSweepTests
         FinalizerSweep.Run();
 
         Assert.Equal(10, Volatile.Read(ref finalized.Value));
+    }
+
+    [Fact]
+    public void SwitchedOffItDoesNotCollect()
+    {
+        Assert.True(FinalizerSweep.Enabled, "the sweep is on by default");
+        // No collection can start inside a no-GC region unless something forces one: a sweep that ran would end it.
+        Assert.True(GC.TryStartNoGCRegion(1 << 20));
+        try
+        {
+            FinalizerSweep.Enabled = false;
+            int before = GC.CollectionCount(0);
+            FinalizerSweep.Run();
+            Assert.Equal(before, GC.CollectionCount(0));
+        }
+        finally
+        {
+            FinalizerSweep.Enabled = true;
+            if (GCSettings.LatencyMode == GCLatencyMode.NoGCRegion) GC.EndNoGCRegion();
+        }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
