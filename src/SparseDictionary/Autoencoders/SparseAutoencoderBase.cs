@@ -140,12 +140,13 @@ public abstract class SparseAutoencoderBase : nn.Module<Tensor, Tensor>, ISparse
     {
         CheckWidth(x, DIn, "activations");
         var decoderBias = DecoderBias;
-        var centred = x - decoderBias.detach();
+        var detached = decoderBias.detach();
+        var centred = x - detached;
         if (!is_grad_enabled() || !decoderBias.requires_grad)
         {
             return bias is null ? centred.matmul(weight) : addmm(bias, centred, weight, beta: 1, alpha: 1);
         }
-        var zeroValued = (decoderBias - decoderBias.detach()).unsqueeze(0).matmul(weight).squeeze(0);
+        var zeroValued = (decoderBias - detached).unsqueeze(0).matmul(weight).squeeze(0);
         var effectiveBias = bias is null ? zeroValued.neg() : bias - zeroValued;
         return addmm(effectiveBias, centred, weight, beta: 1, alpha: 1);
     }
