@@ -16,14 +16,7 @@ public class DeviceAndDtypeTests
     public void MoveToChangesEveryParameterAndKeepsTheFunction(string architecture)
     {
         using var generator = new Generator(3);
-        using ISparseAutoencoder sae = architecture switch
-        {
-            "standard" => new StandardSae(6, 10, generator: generator),
-            "topk" => new TopKSae(6, 10, k: 3, generator: generator),
-            "batchtopk" => new BatchTopKSae(6, 10, k: 3, generator: generator) { Threshold = 0.1 },
-            "jumprelu" => new JumpReluSae(6, 10, generator: generator),
-            _ => new GatedSae(6, 10, generator: generator),
-        };
+        using ISparseAutoencoder sae = TinySaes.Random(architecture, 6, 10, k: 3, generator, batchTopKThreshold: 0.1);
         using var scope = NewDisposeScope();
         var x = randn(new long[] { 5, 6 }, generator: generator);
         var before = sae.Forward(x).Reconstruction.to(ScalarType.Float64);

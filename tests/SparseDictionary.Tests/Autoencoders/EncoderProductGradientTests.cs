@@ -54,14 +54,8 @@ public class EncoderProductGradientTests
         using var scope = NewDisposeScope();
         var generator = new Generator(11);
         const int dIn = 3, dSae = 8;
-        ISparseAutoencoder sae = architecture switch
-        {
-            "standard" => new StandardSae(dIn, dSae, dtype: ScalarType.Float64, generator: generator),
-            "gated" => new GatedSae(dIn, dSae, dtype: ScalarType.Float64, generator: generator),
-            "topk" => new TopKSae(dIn, dSae, 3, dtype: ScalarType.Float64, generator: generator),
-            "batchtopk" => new BatchTopKSae(dIn, dSae, 3, dtype: ScalarType.Float64, generator: generator),
-            _ => new JumpReluSae(dIn, dSae, dtype: ScalarType.Float64, generator: generator, initialThreshold: 0.05),
-        };
+        ISparseAutoencoder sae = TinySaes.Random(architecture, dIn, dSae, k: 3, generator, ScalarType.Float64);
+        if (sae is JumpReluSae) TinySaes.Set(sae, "log_threshold", full(dSae, Math.Log(0.05), dtype: ScalarType.Float64));
         // A non-zero b_dec and an encoder large enough that most latents are active.
         TinySaes.Set(sae, "b_dec", randn(dIn, generator: generator, dtype: ScalarType.Float64));
         TinySaes.Set(sae, "W_enc", randn(new long[] { dIn, dSae }, generator: generator, dtype: ScalarType.Float64));

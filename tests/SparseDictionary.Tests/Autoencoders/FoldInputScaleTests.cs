@@ -23,15 +23,8 @@ public class FoldInputScaleTests
     public void FoldedSaeOnRawInputMatchesOriginalOnScaledInput(string architecture, double s)
     {
         using var generator = new Generator(1234);
-        using ISparseAutoencoder sae = architecture switch
-        {
-            "gated" => new GatedSae(4, 6, dtype: ScalarType.Float64, generator: generator),
-            "topk" => new TopKSae(4, 6, k: 2, dtype: ScalarType.Float64, generator: generator),
-            // The threshold is in feature units, which folding leaves unchanged.
-            "batchtopk" => new BatchTopKSae(4, 6, k: 2, dtype: ScalarType.Float64, generator: generator) { Threshold = 0.2 },
-            "jumprelu" => new JumpReluSae(4, 6, dtype: ScalarType.Float64, generator: generator),
-            _ => new StandardSae(4, 6, dtype: ScalarType.Float64, generator: generator),
-        };
+        // BatchTopK's threshold is in feature units, which folding leaves unchanged.
+        using ISparseAutoencoder sae = TinySaes.Random(architecture, 4, 6, k: 2, generator, ScalarType.Float64, batchTopKThreshold: 0.2);
         using var scope = NewDisposeScope();
         // Random values for every parameter, biases and r_mag included (they start at 0, which would hide mistakes).
         foreach (var (name, p) in sae.NamedParameters)

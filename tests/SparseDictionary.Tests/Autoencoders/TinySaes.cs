@@ -56,6 +56,23 @@ internal static class TinySaes
     /// </summary>
     public static Tensor GatedInput() => tensor(new double[,] { { 1.5, 0.5 }, { 2.5, -1.5 } });
 
+    /// <summary>
+    /// A randomly initialised SAE of <paramref name="architecture"/> (standard, gated, topk, batchtopk, jumprelu) with the
+    /// constructors' defaults; <paramref name="k"/> is used by TopK and BatchTopK, <paramref name="batchTopKThreshold"/>
+    /// is BatchTopK's inference threshold θ.
+    /// </summary>
+    public static ISparseAutoencoder Random(
+        string architecture, int dIn, int dSae, int k, Generator generator, ScalarType dtype = ScalarType.Float32, double batchTopKThreshold = 0) =>
+        architecture switch
+        {
+            "standard" => new StandardSae(dIn, dSae, dtype: dtype, generator: generator),
+            "gated" => new GatedSae(dIn, dSae, dtype: dtype, generator: generator),
+            "topk" => new TopKSae(dIn, dSae, k, dtype: dtype, generator: generator),
+            "batchtopk" => new BatchTopKSae(dIn, dSae, k, dtype: dtype, generator: generator) { Threshold = batchTopKThreshold },
+            "jumprelu" => new JumpReluSae(dIn, dSae, dtype: dtype, generator: generator),
+            _ => throw new ArgumentException($"Unknown architecture '{architecture}'.", nameof(architecture)),
+        };
+
     /// <summary>Overwrites parameter <paramref name="name"/> in place.</summary>
     public static void Set(ISparseAutoencoder sae, string name, Tensor value)
     {
