@@ -97,7 +97,7 @@ internal sealed class SweepCommand : ICliCommand
             }
             SaeLensFolder.Save(sae, Path.Combine(output, config.Name),
                 new SaeLensMetadata { ModelName = train.Manifest.ModelName, HookName = train.Manifest.HookName }, outcome.Log10FeatureSparsity);
-            runs.Add(new RunResult(-1, train.Manifest.HookName, config.Architecture, "sweep", config, metrics, [], outcome.FiringHistogram,
+            runs.Add(new RunResult(-1, train.Manifest.HookName, config.Architecture.Architecture.Name, "sweep", config, metrics, [], outcome.FiringHistogram,
                 result.StepsCompleted, result.Resamplings.Sum(r => r.LatentsResampled), trainSeconds, clock.Elapsed.TotalSeconds - trainSeconds));
         }
 

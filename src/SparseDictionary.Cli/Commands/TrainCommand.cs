@@ -19,8 +19,6 @@ namespace SparseDictionary.Cli.Commands;
 /// </summary>
 internal sealed class TrainCommand : ICliCommand
 {
-    private static readonly SaeRunConfig Defaults = new();
-
     private readonly Option<string?> _activations = new("--activations", "-a")
     {
         Description = "An activation cache folder written by 'sdict collect' (one hook point). Or give --model, --corpus and --layer.",
@@ -35,31 +33,7 @@ internal sealed class TrainCommand : ICliCommand
 
     private readonly Option<string> _output = new("--output", "-o") { Description = "The SAELens folder to write.", Required = true, HelpName = "folder" };
 
-    private readonly Option<string> _architecture = OptionFactory.OneOf("--architecture", "The SAE architecture.", [.. SaeRunConfig.Architectures], Defaults.Architecture);
-
-    private readonly Option<string> _gatedLoss = OptionFactory.OneOf("--gated-loss",
-        "Gated SAEs: the paper's full loss, or the original note's loss without the auxiliary term.", ["full", "no-aux"], "full");
-
-    private readonly Option<int> _expansion = OptionFactory.PositiveInt("--expansion", "Latents per input dimension.", Defaults.ExpansionFactor);
-
-    private readonly Option<double> _l1 = OptionFactory.Number("--l1", "The sparsity coefficient λ (L1; JumpReLU: L0).", Defaults.L1Coefficient);
-
-    private readonly Option<int> _k = OptionFactory.PositiveInt("--k", "Active latents per token (topk, batchtopk).", Defaults.K);
-
-    private readonly Option<double> _lr = OptionFactory.Number("--lr", "Peak learning rate.", Defaults.LearningRate, positive: true);
-
-    private readonly Option<string> _schedule = OptionFactory.OneOf("--schedule", "Learning-rate shape after the warm-up.",
-        ["constant", "cosine", "cosine-restarts"], "constant");
-
-    private readonly Option<int> _steps = OptionFactory.PositiveInt("--steps", "Optimiser steps.", Defaults.Steps);
-
-    private readonly Option<int> _batch = OptionFactory.PositiveInt("--batch", "Tokens per step.", Defaults.BatchSize);
-
-    private readonly Option<int> _warmup = OptionFactory.PositiveInt("--warmup", "Steps of learning-rate warm-up.", Defaults.WarmupSteps);
-
-    private readonly Option<bool> _resampling = new("--resampling") { Description = "Resample dead latents (Anthropic's recipe) every quarter of the run." };
-
-    private readonly Option<int> _seed = OptionFactory.PositiveInt("--seed", "Seed of the initialisation, the shuffling and resampling.", (int)Defaults.Seed);
+    private readonly RunConfigOptions _run = new();
 
     private readonly Option<string> _checkpoint = new("--checkpoint")
     {
@@ -88,7 +62,7 @@ internal sealed class TrainCommand : ICliCommand
     private static (ISparseAutoencoder Sae, TrainingResult Result) TrainWithProgress(CliContext context, SaeRunConfig config, IActivationSource source,
         TorchSharp.torch.Device device, CheckpointOptions? checkpoint = null, bool resume = false)
     {
-        using var progress = context.Progress<TrainingProgress>($"train {config.Name}", config.Steps, "steps", p => p.Step);
+        using var progress = context.Progress<TrainingProgress>($"train {config.Name}", config.Training.TotalSteps, "steps", p => p.Step);
         var (sae, result) = SaeRunTraining.FromSource(config, source, device, progress, context.Cancellation, checkpoint, resume);
         if (result.EndReason == TrainingEndReason.Cancelled)
         {
@@ -106,10 +80,9 @@ internal sealed class TrainCommand : ICliCommand
         _model.AddTo(command);
         _corpus.AddTo(command);
         command.Options.Add(_layer);
-        foreach (Option option in new Option[] { _output, _architecture, _gatedLoss, _expansion, _l1, _k, _lr, _schedule, _steps, _batch, _warmup, _resampling, _seed, _checkpoint, _checkpointEvery, _resume })
-        {
-            command.Options.Add(option);
-        }
+        command.Options.Add(_output);
+        _run.AddTo(command);
+        foreach (Option option in new Option[] { _checkpoint, _checkpointEvery, _resume }) command.Options.Add(option);
         command.Validators.Add(result =>
         {
             bool cache = result.GetResult(_activations) is not null, model = result.GetResult(_model.Model) is not null;
@@ -126,28 +99,7 @@ internal sealed class TrainCommand : ICliCommand
 
     private int Run(ParseResult parsed, CliContext context)
     {
-        var config = new SaeRunConfig
-        {
-            Name = Path.GetFileName(Path.GetFullPath(parsed.GetRequiredValue(_output)).TrimEnd(Path.DirectorySeparatorChar)),
-            Architecture = parsed.GetRequiredValue(_architecture),
-            GatedLoss = parsed.GetRequiredValue(_gatedLoss) == "no-aux" ? Losses.GatedLossVariant.WithoutAuxiliary : Losses.GatedLossVariant.Full,
-            ExpansionFactor = parsed.GetValue(_expansion),
-            L1Coefficient = parsed.GetValue(_l1),
-            K = parsed.GetValue(_k),
-            LearningRate = parsed.GetValue(_lr),
-            Schedule = parsed.GetRequiredValue(_schedule) switch
-            {
-                "cosine" => LearningRateShape.CosineAnnealing,
-                "cosine-restarts" => LearningRateShape.CosineWithHardRestarts,
-                _ => LearningRateShape.Constant,
-            },
-            Steps = parsed.GetValue(_steps),
-            BatchSize = parsed.GetValue(_batch),
-            WarmupSteps = Math.Min(parsed.GetValue(_warmup), parsed.GetValue(_steps)),
-            Resampling = parsed.GetValue(_resampling),
-            Seed = parsed.GetValue(_seed),
-        };
-        config.Validate();
+        SaeRunConfig config = _run.Read(parsed, Path.GetFileName(Path.GetFullPath(parsed.GetRequiredValue(_output)).TrimEnd(Path.DirectorySeparatorChar)));
         var device = parsed.GetRequiredValue(_model.Device).ToDevice();
 
         string output = parsed.GetRequiredValue(_output);
@@ -193,10 +145,10 @@ internal sealed class TrainCommand : ICliCommand
         TrainingCurvePoint last = result.Curve[^1];
         if (result.EndReason == TrainingEndReason.SourceExhausted)
         {
-            context.Note($"The corpus ran out after {result.StepsCompleted} of {config.Steps} steps; give a larger --corpus or fewer --steps.");
+            context.Note($"The corpus ran out after {result.StepsCompleted} of {config.Training.TotalSteps} steps; give a larger --corpus or fewer --steps.");
         }
         context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Saved {output}: {config.Architecture}, {sae.DSae} latents, {result.StepsCompleted} steps, final loss {last.Loss:G4}, L0 {last.L0:F1}, dead {last.DeadFraction:F3}."));
+            $"Saved {output}: {sae.Architecture}, {sae.DSae} latents, {result.StepsCompleted} steps, final loss {last.Loss:G4}, L0 {last.L0:F1}, dead {last.DeadFraction:F3}."));
         return ExitCodes.Success;
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SparseDictionary.Autoencoders;
 using SparseDictionary.Bridges;
 using SparseDictionary.Evaluation;
 using SparseDictionary.Experiments.Seed;
@@ -35,7 +36,7 @@ public static class ResultPlots
             }
 
             // Only the L1-penalised families: TopK's k and JumpReLU's L0 coefficient are other axes.
-            PlotSeries[] mse = [.. Families(sweep.Where(r => r.Config.Architecture is "standard" or "gated"), r => r.Config.L1Coefficient, r => r.Metric(MetricNames.Mse), positiveX: true, positiveY: true)];
+            PlotSeries[] mse = [.. Families(sweep.Where(r => r.Config.Architecture.Sparsity.IsL1Coefficient), r => r.Config.Architecture.Sparsity.Value, r => r.Metric(MetricNames.Mse), positiveX: true, positiveY: true)];
             if (mse.Length > 0)
             {
                 string path = Name("mse_vs_l1");
@@ -73,9 +74,9 @@ public static class ResultPlots
         RunResult[] runs = [.. layer];
         foreach (IGrouping<string, RunResult> family in runs.GroupBy(r => r.Family))
         {
-            double? l1 = family.FirstOrDefault(r => r.Variant != SeedExperimentPlan.Sweep)?.Config.L1Coefficient;
-            if (l1 is null) continue;
-            foreach (RunResult r in family.Where(r => r.Config.L1Coefficient == l1)) yield return r;
+            SparsitySetting? ablated = family.FirstOrDefault(r => r.Variant != SeedExperimentPlan.Sweep)?.Config.Architecture.Sparsity;
+            if (ablated is null) continue;
+            foreach (RunResult r in family.Where(r => r.Config.Architecture.Sparsity == ablated)) yield return r;
         }
     }
 

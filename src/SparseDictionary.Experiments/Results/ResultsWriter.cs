@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SparseDictionary.Autoencoders;
 using SparseDictionary.Bridges;
 using SparseDictionary.Evaluation;
 using SparseDictionary.Formats;
@@ -71,14 +72,15 @@ public static class ResultsWriter
     public static string Csv(IEnumerable<RunResult> runs)
     {
         var text = new StringBuilder();
-        text.Append("layer,hook_point,family,variant,name,architecture,gated_loss,l1_coefficient,k,schedule,resampling,steps,d_sae_factor,");
+        text.Append("layer,hook_point,family,variant,name,architecture,parameters,sparsity,learning_rate_shape,resampling,steps,expansion_factor,");
         text.AppendLine(string.Join(',', Columns.Select(c => c.Header).Append("latents_resampled").Append("train_seconds").Append("eval_seconds")));
         foreach (RunResult r in runs)
         {
             var fields = new List<string>
             {
-                Invariant(r.Layer), r.HookPoint, r.Family, r.Variant, r.Config.Name, r.Config.Architecture, r.Config.GatedLoss.ToString(),
-                Invariant(r.Config.L1Coefficient), r.Config.Architecture is "topk" or "batchtopk" ? Invariant(r.Config.K) : "", r.Config.Schedule.ToString(), r.Config.Resampling ? "true" : "false",
+                Invariant(r.Layer), r.HookPoint, r.Family, r.Variant, r.Config.Name, r.Config.Architecture.Architecture.Name,
+                Parameters(r.Config.Architecture), r.Config.Architecture.Sparsity.Label,
+                SnakeCase(r.Config.Training.LearningRateShape.ToString()), r.Config.Training.Resampling is null ? "false" : "true",
                 Invariant(r.StepsCompleted), Invariant(r.Config.ExpansionFactor),
             };
             fields.AddRange(Columns.Select(c => Invariant(r.Metric(c.Metric))));
@@ -111,7 +113,7 @@ public static class ResultsWriter
             foreach (RunResult r in layer)
             {
                 text.AppendLine(CultureInfo.InvariantCulture,
-                    $"  {r.Family,-11} {r.Variant,-16} {r.Config.SparsitySetting,8} {r.Metric(MetricNames.Mse),9:E2} {r.Metric(MetricNames.ExplainedVariance),7:F3} " +
+                    $"  {r.Family,-11} {r.Variant,-16} {r.Config.Architecture.Sparsity.Label,8} {r.Metric(MetricNames.Mse),9:E2} {r.Metric(MetricNames.ExplainedVariance),7:F3} " +
                     $"{r.Metric(MetricNames.L0),7:F1} {r.Metric(MetricNames.DeadFraction),6:F3} {r.Metric(LossRecoveredMetricNames.CeLossScore),8:F3} " +
                     $"{r.Metric(LossRecoveredMetricNames.CeLossWithSae),7:F3} {r.TrainSeconds + r.EvalSeconds,5:F0}s");
             }
@@ -123,6 +125,13 @@ public static class ResultsWriter
         }
         return text.ToString();
     }
+
+    // The architecture's parameters as name=value pairs separated by ';' (no commas, so the CSV needs no quoting).
+    private static string Parameters(ArchitectureSpec spec) => string.Join(';', spec.Architecture.WriteSpec(spec)
+        .Where(p => p.Value is not null)
+        .Select(p => $"{p.Key}={p.Value!.ToJsonString().Trim('"').Replace(',', ' ')}"));
+
+    private static string SnakeCase(string name) => SaeArchitecture.JsonOptions.PropertyNamingPolicy!.ConvertName(name);
 
     private static string Invariant(double value) => double.IsNaN(value) ? "" : value.ToString("R", CultureInfo.InvariantCulture);
 

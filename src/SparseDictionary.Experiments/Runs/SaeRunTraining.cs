@@ -52,8 +52,8 @@ public static class SaeRunTraining
         ISparseAutoencoder sae = config.CreateSae(source.DIn, device, ScalarType.Float32);
         try
         {
-            using var shuffled = new ShuffleBuffer(source, new ShuffleBufferOptions { Seed = config.Seed }, disposeInner: false);
-            var trainer = new SaeTrainer(sae, config.ToTrainerOptions() with { Checkpoint = checkpoint });
+            using var shuffled = new ShuffleBuffer(source, new ShuffleBufferOptions { Seed = config.Training.Seed }, disposeInner: false);
+            var trainer = new SaeTrainer(sae, config.CreateLoss(sae), config.Training with { Checkpoint = checkpoint });
             TrainingResult result = resume
                 ? trainer.Resume(shuffled, checkpoint!.Folder, progress, cancellationToken)
                 : trainer.Train(shuffled, progress, cancellationToken);

@@ -1,32 +1,21 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
 
 namespace SparseDictionary.Experiments.Runs;
 
 /// <summary>
-/// A sweep: a base <see cref="SaeRunConfig"/> and a grid of values for some of its fields, read from JSON:
-/// <code>{ "base": { "steps": 2000, "expansion_factor": 8 }, "grid": { "architecture": ["standard", "gated"], "l1_coefficient": [1, 2, 4] } }</code>
-/// Field names are <see cref="SaeRunConfig"/>'s in snake_case; <see cref="Expand"/> gives every combination.
+/// A sweep: base settings and a grid of values for some of them, read from JSON:
+/// <code>{ "base": { "total_steps": 2000, "expansion_factor": 8 }, "grid": { "architecture": ["standard", "gated"], "l1_coefficient": [1, 2, 4] } }</code>
+/// Field names are those of a run config's JSON (<see cref="SaeRunConfigJson"/>); <see cref="Expand"/> gives every
+/// combination. Each combination must be a valid run: an architecture's parameter in <c>base</c> only suits grids whose
+/// architectures all have it.
 /// </summary>
-/// <param name="Base">The settings every run shares.</param>
+/// <param name="Base">The settings every run shares, as written.</param>
 /// <param name="Grid">Field name → the values it takes, in order.</param>
-public sealed record SweepFile(SaeRunConfig Base, IReadOnlyList<KeyValuePair<string, IReadOnlyList<JsonNode?>>> Grid)
+public sealed record SweepFile(JsonObject Base, IReadOnlyList<KeyValuePair<string, IReadOnlyList<JsonNode?>>> Grid)
 {
-    /// <summary>The JSON conventions of sweep files: snake_case names and enum values, unknown fields rejected.</summary>
-    public static JsonSerializerOptions JsonOptions { get; } = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-    };
-
-    private static readonly HashSet<string> Fields = [.. typeof(SaeRunConfig).GetProperties()
-        .Where(p => p.CanWrite).Select(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name))];
-
-    /// <summary>Reads a sweep file.</summary>
-    /// <exception cref="InvalidDataException">The file is not valid JSON or names an unknown field (the message names the file and field).</exception>
+    /// <summary>Reads a sweep file and checks that every combination is a valid run.</summary>
+    /// <exception cref="InvalidDataException">The file is not valid JSON, names an unknown field, or a combination is invalid (the message names the file and field).</exception>
     public static SweepFile Read(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"The sweep file '{path}' does not exist.", path);
@@ -48,7 +37,7 @@ public sealed record SweepFile(SaeRunConfig Base, IReadOnlyList<KeyValuePair<str
         {
             foreach ((string field, JsonNode? values) in gridObject)
             {
-                if (!Fields.Contains(field)) throw new InvalidDataException($"'{path}': grid field '{field}' is not a run setting ({string.Join(", ", Fields.Order())}).");
+                if (!SaeRunConfigJson.AllFields.Contains(field)) throw new InvalidDataException($"'{path}': grid field '{field}' is not a run setting ({string.Join(", ", SaeRunConfigJson.AllFields.Order())}).");
                 if (values is not JsonArray array || array.Count == 0) throw new InvalidDataException($"'{path}': grid field '{field}' must be a non-empty array.");
                 grid.Add(new(field, [.. array.Select(v => v?.DeepClone())]));
             }
@@ -57,11 +46,20 @@ public sealed record SweepFile(SaeRunConfig Base, IReadOnlyList<KeyValuePair<str
         {
             throw new InvalidDataException($"'{path}': 'grid' must be an object of arrays.");
         }
-        SaeRunConfig baseConfig = Parse(root["base"]?.DeepClone() as JsonObject ?? [], path, "base");
-        return new SweepFile(baseConfig, grid);
+        var baseObject = root["base"] switch
+        {
+            null => new JsonObject(),
+            JsonObject o => (JsonObject)o.DeepClone(),
+            _ => throw new InvalidDataException($"'{path}': 'base' must be an object."),
+        };
+        var sweep = new SweepFile(baseObject, grid);
+        sweep.Expand(path);
+        return sweep;
     }
 
     /// <summary>Every combination of the grid's values applied to <see cref="Base"/>, each named after its values, validated.</summary>
+    /// <param name="source">Names the sweep in error messages (its file).</param>
+    /// <exception cref="InvalidDataException">A combination is not a valid run.</exception>
     public IReadOnlyList<SaeRunConfig> Expand(string source = "sweep")
     {
         var combinations = new List<List<(string Field, JsonNode? Value)>> { new() };
@@ -72,35 +70,20 @@ public sealed record SweepFile(SaeRunConfig Base, IReadOnlyList<KeyValuePair<str
         var configs = new List<SaeRunConfig>();
         foreach (List<(string Field, JsonNode? Value)> combination in combinations)
         {
-            JsonObject json = JsonSerializer.SerializeToNode(Base, JsonOptions)!.AsObject();
+            var json = (JsonObject)Base.DeepClone();
             foreach ((string field, JsonNode? value) in combination) json[field] = value?.DeepClone();
-            string name = combination.Count == 0 ? Base.Name
+            string name = combination.Count == 0 ? json["name"]?.GetValue<string>() ?? new SaeRunConfig().Name
                 : string.Join('_', combination.Select(c => $"{c.Field}={c.Value?.ToJsonString().Trim('"')}"));
             json["name"] = name;
-            configs.Add(Parse(json, source, name));
+            try
+            {
+                configs.Add(SaeRunConfigJson.FromJson(json));
+            }
+            catch (ArgumentException e)
+            {
+                throw new InvalidDataException($"'{source}': {(combination.Count == 0 ? "base" : name)}: {e.Message}", e);
+            }
         }
         return configs;
-    }
-
-    private static SaeRunConfig Parse(JsonObject json, string path, string what)
-    {
-        SaeRunConfig config;
-        try
-        {
-            config = json.Deserialize<SaeRunConfig>(JsonOptions) ?? new SaeRunConfig();
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"'{path}': {what}: {e.Message}"), e);
-        }
-        try
-        {
-            config.Validate();
-        }
-        catch (ArgumentException e)
-        {
-            throw new InvalidDataException($"'{path}': {what}: {e.Message}", e);
-        }
-        return config;
     }
 }

@@ -133,9 +133,9 @@ public sealed class SeedExperiment
         SaeRunConfig config = spec.Config;
         var clock = Stopwatch.StartNew();
         TrainingResult training;
-        using (var source = new Activations.InMemoryActivationSource(train, shuffle: true, cycle: true, seed: config.Seed + hook.Layer))
+        using (var source = new Activations.InMemoryActivationSource(train, shuffle: true, cycle: true, seed: config.Training.Seed + hook.Layer))
         {
-            training = new SaeTrainer(sae, config.ToTrainerOptions()).Train(source, null, cancellationToken);
+            training = new SaeTrainer(sae, config.CreateLoss(sae), config.Training).Train(source, null, cancellationToken);
         }
         double trainSeconds = clock.Elapsed.TotalSeconds;
         clock.Restart();

@@ -1,5 +1,4 @@
 using TorchSharp.Modules;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SparseDictionary.Autoencoders;
@@ -80,12 +79,11 @@ public interface ISparseAutoencoder : IDisposable
 /// <param name="Features">Sparse features <c>f [tokens, d_sae]</c>.</param>
 /// <param name="Reconstruction">Reconstruction <c>x̂ [tokens, d_in]</c>.</param>
 /// <param name="PreActivations">Encoder pre-activations before the non-linearity (for Gated SAEs, the magnitude path).</param>
-/// <param name="GatePreActivations">Gated SAEs only: <c>π_gate</c>; <see langword="null"/> for other architectures.</param>
-public sealed record SaeForward(Tensor Features, Tensor Reconstruction, Tensor PreActivations, Tensor? GatePreActivations)
+public sealed record SaeForward(Tensor Features, Tensor Reconstruction, Tensor PreActivations)
 {
     /// <summary>
-    /// The non-negative quantity an L1 penalty acts on: <c>ReLU(π_gate)</c> for Gated SAEs (Rajamanoharan et al. 2024),
-    /// the features themselves otherwise.
+    /// The non-negative quantity a sparsity penalty acts on: the features themselves unless the architecture sets another
+    /// (Gated SAEs: <c>ReLU(π_gate)</c>, Rajamanoharan et al. 2024).
     /// </summary>
-    public Tensor SparsityActivations => GatePreActivations is null ? Features : nn.functional.relu(GatePreActivations);
+    public Tensor SparsityActivations { get; init; } = Features;
 }

@@ -1,3 +1,5 @@
+using SparseDictionary.Training;
+
 namespace SparseDictionary.Autoencoders;
 
 /// <summary>
@@ -8,7 +10,8 @@ namespace SparseDictionary.Autoencoders;
 public interface ITrainingHooks
 {
     /// <summary>Called once before the first training step: switches to the training behaviour.</summary>
-    void OnTrainingStart();
+    /// <param name="run">The run's options (its length sets defaults such as BatchTopK's threshold schedule).</param>
+    void OnTrainingStart(TrainerOptions run);
 
     /// <summary>Called after each optimiser step with that step's forward pass (under <c>no_grad</c>).</summary>
     /// <param name="forward">The forward pass the step was trained on.</param>

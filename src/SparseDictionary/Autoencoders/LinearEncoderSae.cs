@@ -45,7 +45,7 @@ public abstract class LinearEncoderSae : SparseAutoencoderBase
     {
         var pre = PreActivations(x);
         var f = Activate(pre);
-        return new SaeForward(f, Decode(f), pre, null);
+        return new SaeForward(f, Decode(f), pre);
     }
 
     /// <summary>The features <c>σ(z)</c> of pre-activations <c>z [tokens, d_sae]</c>.</summary>

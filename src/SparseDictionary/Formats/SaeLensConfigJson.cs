@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using SparseDictionary.Autoencoders;
 using System.Text.RegularExpressions;
 
 namespace SparseDictionary.Formats;
@@ -175,15 +176,15 @@ internal static partial class SaeLensConfigJson
     private static SaeLensConfig ReadLegacy(SaeLensJsonFields original)
     {
         SaeLensJsonFields fields = original.Renamed(LegacyRenames);
-        string architecture = fields.Contains("architecture") ? fields.RequireString("architecture") : "standard";
+        string architecture = fields.Contains("architecture") ? fields.RequireString("architecture") : StandardArchitecture.ArchitectureName;
         // An old TopK SAE is a "standard" one whose activation function is topk (handle_pre_6_0_config), with its k in
         // activation_fn_kwargs; SAELens copies that k to the top level.
         JsonElement? legacyK = null;
-        if (fields.Take("activation_fn") is { ValueKind: JsonValueKind.String } activation && activation.GetString() == "topk"
+        if (fields.Take("activation_fn") is { ValueKind: JsonValueKind.String } activation && activation.GetString() == TopKArchitecture.LegacyActivationName
             && fields.Take("activation_fn_kwargs") is { ValueKind: JsonValueKind.Object } kwargs
             && kwargs.TryGetProperty("k", out JsonElement k) && k.ValueKind != JsonValueKind.Null)
         {
-            architecture = "topk";
+            architecture = TopKArchitecture.ArchitectureName;
             legacyK = k.Clone();
         }
 

@@ -92,10 +92,11 @@ public static class SaeLensFolder
         ArgumentNullException.ThrowIfNull(reshapeActivations);
 
         // Everything that can be checked is checked before the disk is touched.
-        if (!SaeLensArchitectures.TryGetWriter(sae.Architecture, out SaeLensWriter? writer))
+        if (!SaeArchitectures.TryGet(sae.Architecture, out SaeArchitecture? architecture))
         {
-            throw new ArgumentException($"Cannot save a '{sae.Architecture}' SAE: supported architectures are {string.Join(", ", SaeLensArchitectures.SavableNames)}.", nameof(sae));
+            throw new ArgumentException($"Cannot save a '{sae.Architecture}' SAE: supported architectures are {string.Join(", ", SaeArchitectures.Names)}.", nameof(sae));
         }
+        SaeLensMapping writer = architecture.SaeLens;
         if (!SaeLensDTypes.TryName(sae.DType, out string? dtypeName))
         {
             throw new ArgumentException($"Cannot save an SAE of dtype {sae.DType}: SAELens knows float32, float64, float16 and bfloat16.", nameof(sae));
@@ -188,7 +189,7 @@ public static class SaeLensFolder
     /// <param name="directory">The SAE folder.</param>
     /// <param name="device">Where to place the parameters; the CPU when <see langword="null"/>.</param>
     /// <param name="dtype">The parameters' element type; the config's <c>dtype</c> when <see langword="null"/>.</param>
-    /// <returns>A <see cref="StandardSae"/> or <see cref="GatedSae"/>, owned by the caller.</returns>
+    /// <returns>An SAE of the architecture the config names (see <see cref="SaeArchitectures"/>), owned by the caller.</returns>
     /// <exception cref="SaeFormatException">The folder is not a loadable SAELens folder; the message names the file and key or tensor.</exception>
     /// <exception cref="ArgumentException"><paramref name="dtype"/> is not float32, float64, float16 or bfloat16.</exception>
     public static ISparseAutoencoder Load(string directory, Device? device = null, ScalarType? dtype = null)
@@ -200,7 +201,7 @@ public static class SaeLensFolder
         string folder = ExistingFolder(directory);
         string configPath = Path.Combine(folder, ConfigFileName);
         SaeLensConfig config = SaeLensConfigJson.Read(configPath);
-        SaeLensArchitecture architecture = CheckLoadable(config, configPath);
+        SaeLensMapping architecture = CheckLoadable(config, configPath);
         SaeLensDTypes.TryParse(config.DType, out ScalarType configType);
         ScalarType targetType = dtype ?? configType;
 
@@ -213,10 +214,10 @@ public static class SaeLensFolder
             throw SaeFormatException.ForFile(configPath,
                 $"d_in = {config.DIn} and d_sae = {config.DSae} describe a {config.DSae} × {config.DIn} decoder, but {WeightsFileName} holds no tensor of that size.");
         }
-        ISparseAutoencoder sae = architecture.Create(config, configPath, device ?? CPU, targetType);
+        ISparseAutoencoder sae = architecture.Create!(config, configPath, device ?? CPU, targetType);
         try
         {
-            SaeLensWriter writer = SaeLensArchitectures.WriterOf(sae);
+            SaeLensMapping writer = SaeArchitectures.Of(sae).SaeLens;
             Dictionary<string, long[]> expected = ExpectedTensors(writer, sae);
             string? scalingName = CheckTensors(file, expected, config);
             if (config.ApplyBDecToInput && scalingName is null && !architecture.NeedsRewrite(config, configPath))
@@ -273,13 +274,17 @@ public static class SaeLensFolder
         return values.data<double>().ToArray();
     }
 
-    private static SaeLensArchitecture CheckLoadable(SaeLensConfig config, string configPath)
+    /// <summary>The <c>architecture</c> values SAELens folders this library loads may name.</summary>
+    internal static IEnumerable<string> LoadableNames => SaeArchitectures.All.Where(a => a.SaeLens.Create is not null).Select(a => a.Name);
+
+    private static SaeLensMapping CheckLoadable(SaeLensConfig config, string configPath)
     {
-        if (!SaeLensArchitectures.TryGet(config.Architecture, out SaeLensArchitecture? architecture))
+        if (SaeArchitectures.All.FirstOrDefault(a => a.Name == config.Architecture && a.SaeLens.Create is not null) is not { } entry)
         {
             throw SaeFormatException.ForKey(configPath, "architecture",
-                $"unknown architecture '{config.Architecture}'; this library loads {string.Join(", ", SaeLensArchitectures.Names)}.");
+                $"unknown architecture '{config.Architecture}'; this library loads {string.Join(", ", LoadableNames)}.");
         }
+        SaeLensMapping architecture = entry.SaeLens;
         if (config.NormalizeActivations is not ("none" or "expected_average_only_in"))
         {
             throw SaeFormatException.ForKey(configPath, "normalize_activations",
@@ -287,7 +292,7 @@ public static class SaeLensFolder
         }
         // Pre-6.0 files name their activation function (activation_fn_str, renamed activation_fn): ReLU, or topk for a
         // TopK SAE (which the legacy reader already turned into the topk architecture).
-        string expectedActivation = config.Architecture == "topk" ? "topk" : "relu";
+        string expectedActivation = architecture.LegacyActivation;
         if (config.Extra.TryGetValue("activation_fn", out JsonElement activation)
             && activation.ValueKind != JsonValueKind.Null
             && !(activation.ValueKind == JsonValueKind.String && activation.GetString() is { } name && (name == "relu" || name == expectedActivation)))
@@ -327,7 +332,7 @@ public static class SaeLensFolder
     }
 
     // The SAELens tensors of an SAE of this architecture, by name, with their shapes.
-    private static Dictionary<string, long[]> ExpectedTensors(SaeLensWriter writer, ISparseAutoencoder sae)
+    private static Dictionary<string, long[]> ExpectedTensors(SaeLensMapping writer, ISparseAutoencoder sae)
     {
         using var scope = NewDisposeScope();
         return writer.Export(sae).ToDictionary(t => t.Key, t => t.Value.shape, StringComparer.Ordinal);
@@ -353,7 +358,7 @@ public static class SaeLensFolder
         ISparseAutoencoder sae,
         IEnumerable<string> names,
         SaeLensConfig config,
-        SaeLensArchitecture architecture,
+        SaeLensMapping architecture,
         string? scalingName,
         string configPath)
     {

@@ -37,6 +37,10 @@ public sealed class SaeLoss
     /// <summary>The weighted terms.</summary>
     public IReadOnlyList<WeightedLossTerm> Terms { get; }
 
+    /// <summary>The composition, for logs: <c>1·mse_loss + 5·l1_loss</c>.</summary>
+    public override string ToString() =>
+        string.Join(" + ", Terms.Select(t => FormattableString.Invariant($"{t.Coefficient:G4}·{t.Term.Name}")));
+
     /// <summary>Evaluates every term and their weighted sum.</summary>
     /// <param name="x">Input activations.</param>
     /// <param name="forward">The SAE's forward pass on <paramref name="x"/>.</param>

@@ -15,44 +15,55 @@ namespace SparseDictionary.Training;
 /// loss terms read through a <see cref="LossContext"/> (AuxK), and the architecture's <see cref="ITrainingHooks"/>
 /// (BatchTopK's batch-level top-k and threshold).
 /// </summary>
-/// <remarks>The SAE is trained in place, on its own device and dtype; batches are moved there.</remarks>
+/// <remarks>
+/// The SAE is trained in place, on its own device and dtype; batches are moved there. The loss comes from the
+/// architecture's spec (<see cref="ArchitectureSpec.CreateLoss"/>) or is given. The trainer does not tune the process's
+/// allocator: executables call <see cref="NativeAllocator.Configure"/> at start-up (docs/performance.md).
+/// </remarks>
 public sealed class SaeTrainer
 {
     private readonly ISparseAutoencoder _sae;
     private readonly TrainerOptions _options;
     private readonly ILogger _logger;
 
-    /// <summary>Creates a trainer; <paramref name="options"/> are validated here.</summary>
-    public SaeTrainer(ISparseAutoencoder sae, TrainerOptions options, ILogger<SaeTrainer>? logger = null)
+    /// <summary>Creates a trainer with an explicit loss; <paramref name="options"/> are validated here.</summary>
+    /// <param name="sae">The SAE, trained in place.</param>
+    /// <param name="loss">The loss (a custom composition, or <see cref="ArchitectureSpec.CreateLoss"/>).</param>
+    /// <param name="options">The run.</param>
+    /// <param name="logger">Where progress and events are logged.</param>
+    public SaeTrainer(ISparseAutoencoder sae, SaeLoss loss, TrainerOptions options, ILogger<SaeTrainer>? logger = null)
     {
         _sae = sae ?? throw new ArgumentNullException(nameof(sae));
+        Loss = loss ?? throw new ArgumentNullException(nameof(loss));
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _options.Validate();
-        NativeAllocator.Configure();
         _logger = logger ?? (ILogger)NullLogger.Instance;
-        Loss = options.Loss ?? DefaultLoss(sae.Architecture, options);
+    }
+
+    /// <summary>
+    /// Creates a trainer whose loss is the one <paramref name="spec"/>'s architecture trains with
+    /// (<see cref="ArchitectureSpec.CreateLoss"/>); <paramref name="options"/> are validated here.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="spec"/> is of another architecture than <paramref name="sae"/>.</exception>
+    public SaeTrainer(ISparseAutoencoder sae, ArchitectureSpec spec, TrainerOptions options, ILogger<SaeTrainer>? logger = null)
+        : this(sae, LossOf(sae, spec, options), options, logger)
+    {
     }
 
     /// <summary>The loss being minimised.</summary>
     public SaeLoss Loss { get; }
 
-    /// <summary>
-    /// The loss the papers use for <paramref name="architecture"/> under <paramref name="options"/>: <c>gated</c> →
-    /// <see cref="SaeLosses.Gated"/>, <c>topk</c> and <c>batchtopk</c> → <see cref="SaeLosses.TopK"/> (reconstruction +
-    /// AuxK), <c>jumprelu</c> → <see cref="SaeLosses.JumpRelu"/> (reconstruction + L0), anything else →
-    /// <see cref="SaeLosses.Standard"/>.
-    /// </summary>
-    public static SaeLoss DefaultLoss(string architecture, TrainerOptions options)
+    private static SaeLoss LossOf(ISparseAutoencoder sae, ArchitectureSpec spec, TrainerOptions options)
     {
+        ArgumentNullException.ThrowIfNull(sae);
+        ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(options);
-        bool weighted = options.DecoderNorm == DecoderNormPolicy.WeightedL1;
-        return architecture switch
+        if (spec.Architecture.Name != sae.Architecture)
         {
-            "gated" => SaeLosses.Gated(options.L1Coefficient, options.GatedLoss, weighted),
-            "topk" or "batchtopk" => SaeLosses.TopK(options.AuxKCoefficient, options.AuxKLatents, options.AuxKDeadWindowTokens),
-            "jumprelu" => SaeLosses.JumpRelu(options.L0Coefficient),
-            _ => SaeLosses.Standard(options.L1Coefficient, weighted),
-        };
+            throw new ArgumentException($"A {spec.Architecture.Name} spec cannot train a {sae.Architecture} SAE.", nameof(spec));
+        }
+        spec.Validate();
+        return spec.CreateLoss(sae, options);
     }
 
     /// <summary>Runs training until <see cref="TrainerOptions.TotalSteps"/>, the end of the source, or cancellation.</summary>
@@ -120,8 +131,8 @@ public sealed class SaeTrainer
         int step = run.Step;
         double scale = run.Scale;
 
-        _logger.LogInformation("Training {Architecture} SAE {DIn}→{DSae} for {Steps} steps of {Batch} tokens, λ={L1}, lr={Lr}, scale={Scale:G4}{Resumed}",
-            _sae.Architecture, _sae.DIn, _sae.DSae, o.TotalSteps, o.BatchSize, o.L1Coefficient, o.LearningRate, scale,
+        _logger.LogInformation("Training {Architecture} SAE {DIn}→{DSae} for {Steps} steps of {Batch} tokens, loss {Loss}, lr={Lr}, scale={Scale:G4}{Resumed}",
+            _sae.Architecture, _sae.DIn, _sae.DSae, o.TotalSteps, o.BatchSize, Loss, o.LearningRate, scale,
             resume is null ? "" : $", resumed at step {step}");
 
         void SaveCheckpoint(int completed)
@@ -136,7 +147,7 @@ public sealed class SaeTrainer
         var context = new LossContext(statistics.DeadMask);
         var hooks = _sae as ITrainingHooks;
         var closedForm = SparseStandardStep.TryCreate(_sae, Loss, o);
-        hooks?.OnTrainingStart();
+        hooks?.OnTrainingStart(o);
         try
         {
             for (; step < o.TotalSteps; step++)

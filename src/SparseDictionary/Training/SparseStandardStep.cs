@@ -112,7 +112,7 @@ internal sealed class SparseStandardStep
         var sparsity = f.sum() / batch;
         var total = mse * _reconstructionCoefficient + sparsity * l1;
         var terms = new Dictionary<string, Tensor> { [_reconstructionName] = mse, [_l1Name] = sparsity };
-        return (new SaeForward(f, reconstruction, pre, null), new LossValue(total, terms));
+        return (new SaeForward(f, reconstruction, pre), new LossValue(total, terms));
     }
 
     private static void SetGradient(Parameter parameter, Tensor gradient)

@@ -1,9 +1,12 @@
+using System.Text.Json.Serialization;
 using SparseDictionary.Losses;
 
 namespace SparseDictionary.Training;
 
 /// <summary>
-/// Everything that defines a training run, with validated defaults (<see cref="Validate"/> names the first bad field).
+/// Everything that defines a training run apart from the architecture (whose parameters, such as λ or k, are its
+/// <see cref="Autoencoders.ArchitectureSpec"/>): steps, batch, learning rate and schedule, warm-ups, training aids, seed.
+/// Validated defaults (<see cref="Validate"/> names the first bad field).
 /// </summary>
 public sealed record TrainerOptions
 {
@@ -37,41 +40,14 @@ public sealed record TrainerOptions
     /// <summary>Cosine periods for <see cref="Training.LearningRateShape.CosineWithHardRestarts"/>.</summary>
     public int RestartCycles { get; init; } = 4;
 
-    /// <summary>The sparsity coefficient λ.</summary>
-    public double L1Coefficient { get; init; } = 5.0;
-
     /// <summary>
-    /// Steps over which every sparsity penalty's coefficient ramps linearly from 0 to its value: λ of the L1 term
-    /// (<see cref="L1Coefficient"/>) or of JumpReLU's L0 term (<see cref="L0Coefficient"/>).
+    /// Steps over which every sparsity penalty's coefficient (<see cref="WeightedLossTerm.IsSparsityPenalty"/>: λ of the L1
+    /// term, or of JumpReLU's L0 term) ramps linearly from 0 to its value.
     /// </summary>
     public int L1WarmupSteps { get; init; }
 
-    /// <summary>
-    /// The L0 coefficient λ of JumpReLU SAEs. Our reconstruction loss is in the normalised units of the trainer (mean
-    /// ‖x‖ = √d_in), d_in times the paper's (unit mean squared norm), so the paper's λ corresponds to λ·d_in here.
-    /// </summary>
-    public double L0Coefficient { get; init; } = 1.0;
-
-    /// <summary>The AuxK coefficient α of TopK and BatchTopK SAEs (Gao et al. 2024: 1/32).</summary>
-    public double AuxKCoefficient { get; init; } = SaeLosses.DefaultAuxKCoefficient;
-
-    /// <summary><c>k_aux</c> of the AuxK term; <see langword="null"/> for <c>d_in / 2</c>.</summary>
-    public int? AuxKLatents { get; init; }
-
-    /// <summary>A latent not fired in this many tokens is dead for the AuxK term (Gao et al., sparsify: 10M).</summary>
-    public long AuxKDeadWindowTokens { get; init; } = AuxKLoss.DefaultDeadWindowTokens;
-
-    /// <summary>Loss used for Gated SAEs.</summary>
-    public GatedLossVariant GatedLoss { get; init; } = GatedLossVariant.Full;
-
     /// <summary>How the decoder norm is controlled.</summary>
     public DecoderNormPolicy DecoderNorm { get; init; } = DecoderNormPolicy.UnitNormConstraint;
-
-    /// <summary>
-    /// Replaces the architecture's default loss (built from <see cref="L1Coefficient"/>, <see cref="GatedLoss"/>,
-    /// <see cref="DecoderNorm"/>, <see cref="L0Coefficient"/> and the AuxK settings) with a custom composition.
-    /// </summary>
-    public SaeLoss? Loss { get; init; }
 
     /// <summary>Initialise <c>b_dec</c> to the geometric median of the first <see cref="InitializationTokens"/> tokens.</summary>
     public bool InitializeDecoderBiasToGeometricMedian { get; init; } = true;
@@ -107,6 +83,7 @@ public sealed record TrainerOptions
     public long Seed { get; init; } = 42;
 
     /// <summary>Checkpoints saved during training (and on cancellation); <see langword="null"/> disables them.</summary>
+    [JsonIgnore]
     public CheckpointOptions? Checkpoint { get; init; }
 
     /// <summary>What to do with a batch whose activations or loss are not finite.</summary>
@@ -119,6 +96,7 @@ public sealed record TrainerOptions
     public int LossSpikeWindow { get; init; } = 100;
 
     /// <summary>The learning-rate schedule these options describe.</summary>
+    [JsonIgnore]
     public LearningRateSchedule Schedule => new(TotalSteps, LearningRateShape, WarmupSteps, DecaySteps, RestartCycles);
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid field.</summary>
@@ -130,11 +108,6 @@ public sealed record TrainerOptions
         Positive(LogEverySteps, nameof(LogEverySteps));
         Positive(DeadWindowTokens, nameof(DeadWindowTokens));
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be finite and positive.");
-        if (!(L1Coefficient >= 0) || !double.IsFinite(L1Coefficient)) throw new ArgumentOutOfRangeException(nameof(L1Coefficient), L1Coefficient, "L1Coefficient must be finite and ≥ 0.");
-        if (!(L0Coefficient >= 0) || !double.IsFinite(L0Coefficient)) throw new ArgumentOutOfRangeException(nameof(L0Coefficient), L0Coefficient, "L0Coefficient must be finite and ≥ 0.");
-        if (!(AuxKCoefficient >= 0) || !double.IsFinite(AuxKCoefficient)) throw new ArgumentOutOfRangeException(nameof(AuxKCoefficient), AuxKCoefficient, "AuxKCoefficient must be finite and ≥ 0.");
-        if (AuxKLatents is <= 0) throw new ArgumentOutOfRangeException(nameof(AuxKLatents), AuxKLatents, "AuxKLatents must be positive (or null for d_in / 2).");
-        Positive(AuxKDeadWindowTokens, nameof(AuxKDeadWindowTokens));
         if (L1WarmupSteps < 0) throw new ArgumentOutOfRangeException(nameof(L1WarmupSteps), L1WarmupSteps, "L1WarmupSteps must be ≥ 0.");
         if (AdamBeta1 is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(AdamBeta1), AdamBeta1, "AdamBeta1 must be in [0, 1).");
         if (AdamBeta2 is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(AdamBeta2), AdamBeta2, "AdamBeta2 must be in [0, 1).");

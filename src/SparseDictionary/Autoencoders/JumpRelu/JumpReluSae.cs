@@ -10,7 +10,7 @@ namespace SparseDictionary.Autoencoders;
 /// </summary>
 /// <remarks>
 /// The threshold is trained through the straight-through estimators of <see cref="JumpRelu"/> with bandwidth
-/// <see cref="Bandwidth"/>, together with the L0 penalty <see cref="Losses.JumpReluL0Loss"/>. SAELens folders store
+/// <see cref="Bandwidth"/>, together with the L0 penalty <see cref="JumpReluL0Loss"/>. SAELens folders store
 /// <c>threshold</c> itself; loading takes its logarithm (a threshold ≤ 0 becomes <c>log_threshold = −∞</c>, θ = 0, which
 /// gives the same features since they are <c>ReLU(z) ⊙ 1[z &gt; θ]</c>).
 /// </remarks>
@@ -54,7 +54,7 @@ public sealed class JumpReluSae : LinearEncoderSae
     }
 
     /// <inheritdoc />
-    public override string Architecture => "jumprelu";
+    public override string Architecture => JumpReluArchitecture.ArchitectureName;
 
     /// <summary>The bandwidth ε of the straight-through estimators.</summary>
     public double Bandwidth { get; }

@@ -38,7 +38,7 @@ public sealed class TopKSae : LinearEncoderSae
     }
 
     /// <inheritdoc />
-    public override string Architecture => "topk";
+    public override string Architecture => TopKArchitecture.ArchitectureName;
 
     /// <summary>Latents kept per token.</summary>
     public int K { get; }

@@ -27,7 +27,7 @@ public sealed class StandardSae : LinearEncoderSae
     }
 
     /// <inheritdoc />
-    public override string Architecture => "standard";
+    public override string Architecture => StandardArchitecture.ArchitectureName;
 
     /// <inheritdoc />
     private protected override Tensor Activate(Tensor pre) => nn.functional.relu(pre);

@@ -46,7 +46,7 @@ public sealed class GatedSae : SparseAutoencoderBase
     }
 
     /// <inheritdoc />
-    public override string Architecture => "gated";
+    public override string Architecture => GatedArchitecture.ArchitectureName;
 
     /// <inheritdoc />
     public override Parameter DecoderWeight => W_dec;
@@ -67,18 +67,27 @@ public sealed class GatedSae : SparseAutoencoderBase
     public Parameter MagnitudeLogScale => r_mag;
 
     /// <inheritdoc />
-    public override Tensor Encode(Tensor x) => Forward(x, decode: false).Features;
+    public override Tensor Encode(Tensor x)
+    {
+        var projected = EncoderProduct(x, W_enc, null);
+        return Features(projected, projected + b_gate);
+    }
 
     /// <inheritdoc />
-    public override SaeForward Forward(Tensor x) => Forward(x, decode: true);
-
-    private SaeForward Forward(Tensor x, bool decode)
+    /// <remarks><see cref="SaeForward.SparsityActivations"/> is <c>ReLU(π_gate)</c>, what the paper's L1 and auxiliary terms act on.</remarks>
+    public override SaeForward Forward(Tensor x)
     {
         var projected = EncoderProduct(x, W_enc, null);
         var gate = projected + b_gate;
-        var magnitude = projected * exp(r_mag) + b_mag;
-        // The boolean mask is promoted inside the multiplication: no float copy of it.
-        var f = nn.functional.relu(magnitude) * (gate > 0);
-        return new SaeForward(f, decode ? Decode(f) : f, magnitude, gate);
+        var f = Features(projected, gate);
+        return new SaeForward(f, Decode(f), Magnitude(projected)) { SparsityActivations = nn.functional.relu(gate) };
     }
+
+    /// <summary>The gate pre-activations <c>π_gate = W_gateᵀ(x − b_dec) + b_gate</c> <c>[tokens, d_sae]</c>.</summary>
+    public Tensor GatePreActivations(Tensor x) => EncoderProduct(x, W_enc, b_gate);
+
+    private Tensor Magnitude(Tensor projected) => projected * exp(r_mag) + b_mag;
+
+    // The boolean mask is promoted inside the multiplication: no float copy of it.
+    private Tensor Features(Tensor projected, Tensor gate) => nn.functional.relu(Magnitude(projected)) * (gate > 0);
 }

@@ -1,4 +1,4 @@
-using TorchSharp.Modules;
+using SparseDictionary.Training;
 using static TorchSharp.torch;
 
 namespace SparseDictionary.Autoencoders;
@@ -23,10 +23,10 @@ namespace SparseDictionary.Autoencoders;
 /// lowest row-major indices, exactly K·B entries in all.
 /// </para>
 /// </remarks>
-public sealed class BatchTopKSae : LinearEncoderSae, ITrainingHooks, ITrainingState
+public class BatchTopKSae : LinearEncoderSae, ITrainingHooks, ITrainingState
 {
-    private readonly double _thresholdDecay = 0.999;
-    private readonly int _thresholdStartStep = 1000;
+    private readonly double? _thresholdDecay;
+    private readonly int? _thresholdStartStep;
     private double _threshold;
 
     /// <summary>
@@ -40,7 +40,13 @@ public sealed class BatchTopKSae : LinearEncoderSae, ITrainingHooks, ITrainingSt
     /// <param name="dtype">Parameter element type (default float32).</param>
     /// <param name="generator">Random generator for reproducible initialisation.</param>
     public BatchTopKSae(int dIn, int dSae, int k, Device? device = null, ScalarType dtype = ScalarType.Float32, Generator? generator = null)
-        : base(nameof(BatchTopKSae), dIn, dSae)
+        : this(nameof(BatchTopKSae), dIn, dSae, k, device, dtype, generator)
+    {
+    }
+
+    /// <summary>Creates the SAE under module name <paramref name="name"/> (for derived architectures).</summary>
+    private protected BatchTopKSae(string name, int dIn, int dSae, int k, Device? device, ScalarType dtype, Generator? generator)
+        : base(name, dIn, dSae)
     {
         if (k < 1 || k > dSae) throw new ArgumentOutOfRangeException(nameof(k), k, $"k must be in [1, d_sae = {dSae}].");
         K = k;
@@ -50,28 +56,57 @@ public sealed class BatchTopKSae : LinearEncoderSae, ITrainingHooks, ITrainingSt
     }
 
     /// <summary>SAELens's name for the training architecture; saved folders say <c>jumprelu</c>.</summary>
-    public override string Architecture => "batchtopk";
+    public override string Architecture => BatchTopKArchitecture.ArchitectureName;
 
     /// <summary>Mean latents kept per token: a batch of B tokens keeps K·B activations in training.</summary>
     public int K { get; }
 
-    /// <summary>EMA factor β of the threshold estimate (dictionary_learning: 0.999).</summary>
-    public double ThresholdDecay
+    /// <summary>
+    /// EMA factor β of the threshold estimate; <see langword="null"/> (the default) for <see cref="DefaultThresholdDecay"/>
+    /// of the run's length.
+    /// </summary>
+    public double? ThresholdDecay
     {
         get => _thresholdDecay;
-        init => _thresholdDecay = value is >= 0 and < 1
+        init => _thresholdDecay = value is null or (>= 0 and < 1)
             ? value
             : throw new ArgumentOutOfRangeException(nameof(ThresholdDecay), value, "ThresholdDecay must be in [0, 1).");
     }
 
-    /// <summary>First 0-based training step whose activations update θ (dictionary_learning: 1000).</summary>
-    public int ThresholdStartStep
+    /// <summary>
+    /// First 0-based training step whose activations update θ; <see langword="null"/> (the default) for
+    /// <see cref="DefaultThresholdStartStep"/> of the run's length.
+    /// </summary>
+    public int? ThresholdStartStep
     {
         get => _thresholdStartStep;
-        init => _thresholdStartStep = value >= 0
+        init => _thresholdStartStep = value is null or >= 0
             ? value
             : throw new ArgumentOutOfRangeException(nameof(ThresholdStartStep), value, "ThresholdStartStep must be ≥ 0.");
     }
+
+    /// <summary>
+    /// The first step that updates θ in a run of <paramref name="totalSteps"/>: dictionary_learning's 1,000, or a quarter of
+    /// the run for shorter runs (with 1,000 a run of a few hundred steps would never set θ and would infer with θ = 0, a
+    /// plain ReLU).
+    /// </summary>
+    public static int DefaultThresholdStartStep(int totalSteps) => Math.Min(LongRunThresholdStartStep, totalSteps / 4);
+
+    /// <summary>dictionary_learning's θ schedule, used from 10,000 steps on: start at step 1,000, β = 0.999.</summary>
+    public const int LongRunThresholdStartStep = 1000;
+
+    /// <inheritdoc cref="LongRunThresholdStartStep"/>
+    public const double LongRunThresholdDecay = 0.999;
+
+    /// <summary>
+    /// The EMA factor β in a run of <paramref name="totalSteps"/>: dictionary_learning's 0.999, or <c>1 − 10 / steps</c> for
+    /// runs under 10,000 steps, so the estimate follows the activations over the last tenth of the run rather than its
+    /// first updates.
+    /// </summary>
+    public static double DefaultThresholdDecay(int totalSteps) => Math.Min(LongRunThresholdDecay, 1 - 10.0 / Math.Max(totalSteps, 11));
+
+    private int _runStartStep;
+    private double _runDecay;
 
     /// <summary>The inference threshold θ (finite, ≥ 0).</summary>
     public double Threshold
@@ -101,18 +136,26 @@ public sealed class BatchTopKSae : LinearEncoderSae, ITrainingHooks, ITrainingSt
         var positive = features.detach().masked_select(features > 0);
         if (positive.numel() == 0) return;
         double m = positive.min().ToDouble();
-        _threshold = ThresholdUpdates == 0 ? m : ThresholdDecay * _threshold + (1 - ThresholdDecay) * m;
+        double decay = IsTraining ? _runDecay : ThresholdDecay ?? LongRunThresholdDecay;
+        _threshold = ThresholdUpdates == 0 ? m : decay * _threshold + (1 - decay) * m;
         ThresholdUpdates++;
     }
 
     /// <inheritdoc />
-    public void OnTrainingStart() => IsTraining = true;
+    /// <remarks>Resolves the threshold schedule: the explicit values, else the defaults for <paramref name="run"/>'s length.</remarks>
+    public void OnTrainingStart(TrainerOptions run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        _runStartStep = ThresholdStartStep ?? DefaultThresholdStartStep(run.TotalSteps);
+        _runDecay = ThresholdDecay ?? DefaultThresholdDecay(run.TotalSteps);
+        IsTraining = true;
+    }
 
     /// <inheritdoc />
     public void OnStepEnd(SaeForward forward, int step)
     {
         ArgumentNullException.ThrowIfNull(forward);
-        if (step >= ThresholdStartStep) UpdateThreshold(forward.Features);
+        if (step >= _runStartStep) UpdateThreshold(forward.Features);
     }
 
     /// <inheritdoc />

@@ -1,0 +1,144 @@
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using SparseDictionary.Formats;
+
+namespace SparseDictionary.Autoencoders;
+
+/// <summary>
+/// One architecture's entry in the registry (<see cref="SaeArchitectures"/>): its name as SAELens writes it in
+/// <c>cfg.json</c>, its spec type and defaults (which build its SAE and its loss), its parameters by their shared names,
+/// and how its SAEs map to SAELens folders. Every place that needs to know an architecture asks its entry.
+/// </summary>
+public abstract class SaeArchitecture
+{
+    /// <summary>
+    /// The JSON conventions of architecture parameters: snake_case names and enum values, unknown names rejected. The
+    /// command line uses the same names in kebab-case.
+    /// </summary>
+    public static JsonSerializerOptions JsonOptions { get; } = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false) },
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        NumberHandling = JsonNumberHandling.Strict,
+    };
+
+    private IReadOnlyList<SpecParameter>? _parameters;
+
+    /// <summary>
+    /// The name: <see cref="ISparseAutoencoder.Architecture"/> of its SAEs, the <c>architecture</c> of SAELens configs
+    /// (for the training-only architectures, SAELens's training name), and the value of <c>--architecture</c>.
+    /// </summary>
+    public abstract string Name { get; }
+
+    /// <summary>One line for help texts: the architecture and its paper.</summary>
+    public abstract string Summary { get; }
+
+    /// <summary>The concrete <see cref="ArchitectureSpec"/> record of this architecture.</summary>
+    public abstract Type SpecType { get; }
+
+    /// <summary>The spec with every parameter at its default.</summary>
+    public abstract ArchitectureSpec DefaultSpec { get; }
+
+    /// <summary>How its SAEs are written to (and, where SAELens has the architecture, read from) SAELens folders.</summary>
+    internal abstract SaeLensMapping SaeLens { get; }
+
+    /// <summary>The parameters of <see cref="SpecType"/> by their snake_case names, with their types and defaults.</summary>
+    public IReadOnlyList<SpecParameter> Parameters => _parameters ??= [.. SpecType
+        .GetProperties(BindingFlags.Public | BindingFlags.Instance)
+        .Where(p => p.CanWrite && p.GetCustomAttribute<JsonIgnoreAttribute>() is null && p.Name != "EqualityContract")
+        .Select(p => new SpecParameter(JsonOptions.PropertyNamingPolicy!.ConvertName(p.Name), p.PropertyType,
+            p.GetCustomAttribute<System.ComponentModel.DescriptionAttribute>()?.Description ?? p.Name,
+            JsonSerializer.SerializeToNode(p.GetValue(DefaultSpec), p.PropertyType, JsonOptions)))];
+
+    /// <summary>
+    /// Reads a spec of this architecture from its parameters by snake_case name (missing ones keep their defaults) and
+    /// validates it.
+    /// </summary>
+    /// <param name="parameters">Parameter name → JSON value.</param>
+    /// <exception cref="ArgumentException">
+    /// A parameter is not one of this architecture's (the message lists them), has the wrong type, or is out of range;
+    /// <see cref="ArgumentException.ParamName"/> is the parameter's name.
+    /// </exception>
+    public ArchitectureSpec ReadSpec(IEnumerable<KeyValuePair<string, JsonNode?>> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        var json = new JsonObject();
+        foreach ((string name, JsonNode? value) in parameters)
+        {
+            var parameter = Parameters.FirstOrDefault(p => p.Name == name)
+                ?? throw new ArgumentException(
+                    $"'{name}' is not a parameter of the {Name} architecture; its parameters are {string.Join(", ", Parameters.Select(p => p.Name))}.", name);
+            try
+            {
+                _ = value?.Deserialize(parameter.Type, JsonOptions);
+            }
+            catch (JsonException e)
+            {
+                throw new ArgumentException($"'{name}' of the {Name} architecture: {value?.ToJsonString() ?? "null"} is not a valid {parameter.TypeName}.", name, e);
+            }
+            json[name] = value?.DeepClone();
+        }
+        var spec = (ArchitectureSpec)(json.Deserialize(SpecType, JsonOptions) ?? DefaultSpec);
+        try
+        {
+            spec.Validate();
+        }
+        catch (ArgumentException e) when (e.ParamName is { } property && SpecType.GetProperty(property) is not null)
+        {
+            string key = JsonOptions.PropertyNamingPolicy!.ConvertName(property);
+            throw new ArgumentException($"'{key}' of the {Name} architecture: {e.Message}", key, e);
+        }
+        return spec;
+    }
+
+    /// <summary>The parameters of <paramref name="spec"/> by snake_case name (what <see cref="ReadSpec"/> reads back).</summary>
+    public JsonObject WriteSpec(ArchitectureSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (spec.GetType() != SpecType) throw new ArgumentException($"A {spec.GetType().Name} is not a spec of the {Name} architecture.", nameof(spec));
+        return JsonSerializer.SerializeToNode(spec, SpecType, JsonOptions)!.AsObject();
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+}
+
+/// <summary>One parameter of an architecture spec.</summary>
+/// <param name="Name">Its snake_case name (sweep files, <c>results.json</c>); the command line's option is its kebab-case.</param>
+/// <param name="Type">Its .NET type.</param>
+/// <param name="Description">What it sets.</param>
+/// <param name="Default">Its default, as JSON (<see langword="null"/> for a derived default).</param>
+public sealed record SpecParameter(string Name, Type Type, string Description, JsonNode? Default)
+{
+    /// <summary>The option name on the command line: <c>--l1-coefficient</c>.</summary>
+    public string OptionName => "--" + Name.Replace('_', '-');
+
+    /// <summary>A readable name of <see cref="Type"/>: number, integer, list of integers, one of …</summary>
+    public string TypeName
+    {
+        get
+        {
+            Type t = Nullable.GetUnderlyingType(Type) ?? Type;
+            if (t == typeof(int) || t == typeof(long)) return "integer";
+            if (t == typeof(double)) return "number";
+            if (t == typeof(bool)) return "true or false";
+            if (t.IsEnum) return "one of " + string.Join(", ", Enum.GetNames(t).Select(n => SaeArchitecture.JsonOptions.PropertyNamingPolicy!.ConvertName(n)));
+            if (t == typeof(int[]) || t.IsAssignableTo(typeof(IEnumerable<int>))) return "list of integers";
+            if (t == typeof(double[]) || t.IsAssignableTo(typeof(IEnumerable<double>))) return "list of numbers";
+            return t.Name;
+        }
+    }
+
+    /// <summary>Enum parameters: the allowed values in snake_case; otherwise empty.</summary>
+    public IReadOnlyList<string> Choices
+    {
+        get
+        {
+            Type t = Nullable.GetUnderlyingType(Type) ?? Type;
+            return t.IsEnum ? [.. Enum.GetNames(t).Select(n => SaeArchitecture.JsonOptions.PropertyNamingPolicy!.ConvertName(n))] : [];
+        }
+    }
+}
