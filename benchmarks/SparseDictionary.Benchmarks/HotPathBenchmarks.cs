@@ -24,8 +24,8 @@ public class HotPathBenchmarks
     private Device _device = null!;
 
     /// <summary>Architecture under test.</summary>
-    [Params("standard", "gated", "topk")]
-    public string Architecture { get; set; } = "standard";
+    [Params(StandardArchitecture.ArchitectureName, GatedArchitecture.ArchitectureName, TopKArchitecture.ArchitectureName)]
+    public string Architecture { get; set; } = StandardArchitecture.ArchitectureName;
 
     /// <summary>Input width.</summary>
     [ParamsSource(nameof(DIns))]
@@ -56,7 +56,7 @@ public class HotPathBenchmarks
         int dSae = DIn * Expansion;
         Runtime.NativeAllocator.Configure();
         _sae = Harness.SaeWorkload.Create(Architecture, DIn, dSae, _device, ScalarType.Float32, generator);
-        _loss = SaeTrainer.DefaultLoss(_sae.Architecture, new TrainerOptions());
+        _loss = Harness.SaeWorkload.SpecFor(Architecture, dSae).CreateLoss(_sae, new TrainerOptions());
         _optimizer = new AdamOptimizer(_sae.NamedParameters);
         _x = randn(new long[] { Batch, DIn }, generator: generator).to(_device);
         using (no_grad()) _features = _sae.Encode(_x).DetachFromDisposeScope();

@@ -48,8 +48,8 @@ try
     using (var sae = new StandardSae(config.Dim, 128, generator: new Generator(3)))
     using (var source = new InMemoryActivationSource(activations, seed: 4))
     {
-        var options = new TrainerOptions { TotalSteps = 20, BatchSize = 64, LearningRate = 1e-3, WarmupSteps = 2, L1Coefficient = 1 };
-        TrainingResult result = new SaeTrainer(sae, options).Train(source);
+        var options = new TrainerOptions { TotalSteps = 20, BatchSize = 64, LearningRate = 1e-3, WarmupSteps = 2 };
+        TrainingResult result = new SaeTrainer(sae, new StandardSpec { L1Coefficient = 1 }, options).Train(source);
         Console.WriteLine($"trained: {result.StepsCompleted} steps, {result.TokensSeen} tokens");
         SaeLensFolder.Save(sae, folder, new SaeLensMetadata { ModelName = "random-llama", HookName = hook.Name });
     }

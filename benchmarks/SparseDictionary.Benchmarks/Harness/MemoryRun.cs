@@ -1,3 +1,4 @@
+using SparseDictionary.Autoencoders;
 using System.Diagnostics;
 using System.Globalization;
 using SparseDictionary.Activations;
@@ -16,7 +17,7 @@ internal static class MemoryRun
     public static void Run(HarnessArgs a)
     {
         int steps = a.Int("--steps", 2000), batch = a.Int("--batch", 1024), dIn = a.Int("--d-in", 128), expansion = a.Int("--expansion", 8);
-        foreach (var arch in a.List("--arch", "standard", "gated"))
+        foreach (var arch in a.List("--arch", StandardArchitecture.ArchitectureName, GatedArchitecture.ArchitectureName))
         {
             using var generator = new Generator(1);
             using var sae = SaeWorkload.Create(arch, dIn, dIn * expansion, CPU, ScalarType.Float32, generator);
@@ -29,7 +30,7 @@ internal static class MemoryRun
             {
                 if (p.Step is 1 or 100 or 500 or 1000 or 1500 || p.Step == p.TotalSteps) samples[p.Step] = Rss("VmRSS");
             });
-            new SaeTrainer(sae, options).Train(source, progress);
+            new SaeTrainer(sae, SaeWorkload.SpecFor(arch, dIn * expansion), options).Train(source, progress);
             double seconds = clock.Elapsed.TotalSeconds;
             long at500 = samples.GetValueOrDefault(500), last = samples[steps];
             double growth = at500 > 0 ? (double)(last - at500) / at500 : double.NaN;

@@ -21,7 +21,7 @@ internal static class RooflineTable
         {
             shapes = custom.Split(',').Select(s => s.Split('x')).Select(p => (int.Parse(p[0], CultureInfo.InvariantCulture), int.Parse(p[1], CultureInfo.InvariantCulture))).ToArray();
         }
-        var architectures = a.List("--arch", "standard", "gated", "topk");
+        var architectures = a.List("--arch", StandardArchitecture.ArchitectureName, GatedArchitecture.ArchitectureName, TopKArchitecture.ArchitectureName);
         var dtypes = a.List("--dtype", "float32", "bfloat16");
         int repeats = a.Int("--repeats", 5);
         foreach (var device in devices)
@@ -37,7 +37,7 @@ internal static class RooflineTable
                     foreach (var arch in architectures)
                     {
                         // bf16: only the standard SAE (the others add nothing new about the dtype and double the run).
-                        if (dtype == ScalarType.BFloat16 && arch != "standard") continue;
+                        if (dtype == ScalarType.BFloat16 && arch != StandardArchitecture.ArchitectureName) continue;
                         Architecture(report, arch, dIn, expansion, batch, device, dtype, dtypeName, shape, peak, repeats);
                     }
                 }
@@ -75,12 +75,12 @@ internal static class RooflineTable
         Add("decode", w.Decode, w.DecodeFlops);
         Add("forward", w.Forward, w.ForwardFlops);
         Add("step (autograd)", w.AutogradStep, w.StepFlops, "forward, loss, backward, Adam, decoder renorm");
-        if (arch == "standard")
+        if (arch == StandardArchitecture.ArchitectureName)
         {
             var dense = w.NewClosedFormStep(maxActivity: 0);
             Add("step (closed form, dense)", () => w.ClosedFormStep(dense), w.StepFlops, "closed-form gradients, 5 matmuls");
         }
-        if (arch == "topk")
+        if (arch == TopKArchitecture.ArchitectureName)
         {
             var topk = (TopKSae)w.Sae;
             Tensor indices, values;

@@ -25,7 +25,7 @@ internal sealed class SaeWorkload : IDisposable
         Device = device;
         using var generator = new Generator(seed);
         Sae = Create(architecture, dIn, DSae, device, dtype, generator);
-        _loss = SaeTrainer.DefaultLoss(Sae.Architecture, new TrainerOptions());
+        _loss = SpecFor(architecture, DSae).CreateLoss(Sae, new TrainerOptions());
         _optimizer = new AdamOptimizer(Sae.NamedParameters);
         X = randn(new long[] { batch, dIn }, generator: generator).to(dtype, device).DetachFromDisposeScope();
         using (no_grad()) _features = Sae.Encode(X).DetachFromDisposeScope();
@@ -42,13 +42,15 @@ internal sealed class SaeWorkload : IDisposable
     /// <summary>TopK's k: d_sae / 64 (the sparse-decode target ratio).</summary>
     public static int TopKFor(int dSae) => Math.Max(1, dSae / 64);
 
-    public static ISparseAutoencoder Create(string architecture, int dIn, int dSae, Device device, ScalarType dtype, Generator generator) => architecture switch
+    /// <summary>The registered architecture's default spec, with k = <see cref="TopKFor"/> for the TopK family.</summary>
+    public static ArchitectureSpec SpecFor(string architecture, int dSae) => SaeArchitectures.Get(architecture).DefaultSpec switch
     {
-        "standard" => new StandardSae(dIn, dSae, device, dtype, generator),
-        "gated" => new GatedSae(dIn, dSae, device, dtype, generator),
-        "topk" => new TopKSae(dIn, dSae, TopKFor(dSae), device, dtype, generator),
-        _ => throw new ArgumentException($"Unknown architecture '{architecture}' (standard, gated, topk).", nameof(architecture)),
+        TopKFamilySpec topK => topK with { K = TopKFor(dSae) },
+        var spec => spec,
     };
+
+    public static ISparseAutoencoder Create(string architecture, int dIn, int dSae, Device device, ScalarType dtype, Generator generator) =>
+        SpecFor(architecture, dSae).CreateSae(dIn, dSae, device, dtype, generator);
 
     /// <summary>Matmul FLOPs of one encode (Gated too: the gate and magnitude paths share one product).</summary>
     public double EncodeFlops => 2.0 * Batch * DIn * DSae;
@@ -63,7 +65,7 @@ internal sealed class SaeWorkload : IDisposable
     /// Training-step FLOPs, dense-equivalent: the usual 3× the forward (forward, then two products per product in the
     /// backward); Gated adds its auxiliary loss's frozen-decoder product and that product's input gradient.
     /// </summary>
-    public double StepFlops => 3.0 * ForwardFlops + (Architecture == "gated" ? 2.0 * DecodeFlops : 0);
+    public double StepFlops => 3.0 * ForwardFlops + (Sae is GatedSae ? 2.0 * DecodeFlops : 0);
 
     public void Encode() { using var _ = no_grad(); Sae.Encode(X); }
 
@@ -90,7 +92,7 @@ internal sealed class SaeWorkload : IDisposable
 
     /// <summary>The closed-form step with the default loss, sparse when activity ≤ <paramref name="maxActivity"/>.</summary>
     public SparseStandardStep NewClosedFormStep(double maxActivity) =>
-        new((StandardSae)Sae, 1.0, "mse_loss", new TrainerOptions().L1Coefficient, "l1_loss", maxActivity);
+        new((StandardSae)Sae, 1.0, "mse_loss", new StandardSpec().L1Coefficient, "l1_loss", maxActivity);
 
     /// <summary>Sets the encoder bias so that about <paramref name="activity"/> of the batch's features are active.</summary>
     public double SetActivity(double activity)

@@ -14,7 +14,7 @@ internal static class SparseKernels
     /// <summary>Time of each piece of the closed-form sparse step at a few activity levels.</summary>
     public static void Breakdown(int batch, int dIn, int dSae, Device device)
     {
-        using var w = new SaeWorkload("standard", dIn, dSae / dIn, batch, device, ScalarType.Float32);
+        using var w = new SaeWorkload(StandardArchitecture.ArchitectureName, dIn, dSae / dIn, batch, device, ScalarType.Float32);
         var sae = (StandardSae)w.Sae;
         foreach (double p in new[] { 0.01, 0.02, 0.05 })
         {

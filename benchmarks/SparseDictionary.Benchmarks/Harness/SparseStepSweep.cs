@@ -17,7 +17,7 @@ internal static class SparseStepSweep
         var activities = a.Doubles("--activities", 0.005, 0.01, 0.02, 0.05, 0.1, 0.2);
         foreach (var device in devices)
         {
-            using var w = new SaeWorkload("standard", dIn, expansion, batch, device, ScalarType.Float32);
+            using var w = new SaeWorkload(StandardArchitecture.ArchitectureName, dIn, expansion, batch, device, ScalarType.Float32);
             string shape = $"{dIn}×{expansion} (d_sae {w.DSae}), batch {batch}";
             var sparse = w.NewClosedFormStep(maxActivity: 1);
             var dense = w.NewClosedFormStep(maxActivity: 0);
