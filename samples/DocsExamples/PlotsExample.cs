@@ -16,7 +16,7 @@ public static class PlotsExample
             XScale = AxisScale.Log10, // Width = 900, Height = 600 by default
         };
         Charts.ScatterWithFrontier("out/frontier.png", options,
-            [new PlotSeries("standard", l0s, lossRecovered), new PlotSeries("gated", gatedL0s, gatedLossRecovered)],
+            [new PlotSeries("standard SAE", l0s, lossRecovered), new PlotSeries("gated SAE", gatedL0s, gatedLossRecovered)],
             FrontierDirection.MinimiseXMaximiseY);
         Charts.Lines("out/mse.png", new ChartOptions("MSE by step", "step", "MSE") { YScale = AxisScale.Log10 }, series);
         Charts.Histograms("out/density.png", new ChartOptions("Feature density", "log10 firing frequency", "features"),

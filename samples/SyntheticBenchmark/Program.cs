@@ -25,14 +25,14 @@ Console.WriteLine($"{"run",-24} {"sparsity",8} {"MMCS",7} {"L0",7} {"EV",7} {"MS
 // The TopK family keeps k = 4 latents per token, the true mean; Matryoshka's groups are d_sae/16, /8, /4 and the rest.
 var runs = new (string Name, ArchitectureSpec Spec, bool Resample)[]
 {
-    ("standard", new StandardSpec { L1Coefficient = 1.0 }, false),
+    ("standard (L1)", new StandardSpec { L1Coefficient = 1.0 }, false),
     ("standard + resampling", new StandardSpec { L1Coefficient = 1.0 }, true),
     ("gated (note's loss)", new GatedSpec { L1Coefficient = 4.0, GatedLoss = GatedLossVariant.WithoutAuxiliary }, false),
     ("gated (paper's loss)", new GatedSpec { L1Coefficient = 4.0 }, false),
     ("gated + resampling", new GatedSpec { L1Coefficient = 4.0 }, true),
-    ("topk", new TopKSpec { K = 4 }, false),
-    ("batchtopk", new BatchTopKSpec { K = 4 }, false),
-    ("matryoshka batchtopk", new MatryoshkaBatchTopKSpec { K = 4 }, false),
+    ("TopK", new TopKSpec { K = 4 }, false),
+    ("BatchTopK", new BatchTopKSpec { K = 4 }, false),
+    ("Matryoshka BatchTopK", new MatryoshkaBatchTopKSpec { K = 4 }, false),
 };
 foreach (var run in runs)
 {

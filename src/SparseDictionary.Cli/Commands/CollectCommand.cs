@@ -32,6 +32,8 @@ internal sealed class CollectCommand : ICliCommand
         },
     };
 
+    private readonly ForceOption _force = new();
+
     private readonly Option<string> _output = new("--output", "-o")
     {
         Description = "The folder to write one activation cache per layer into.",
@@ -47,6 +49,7 @@ internal sealed class CollectCommand : ICliCommand
         _corpus.AddTo(command);
         command.Options.Add(_layers);
         command.Options.Add(_output);
+        command.Options.Add(_force.Option);
         command.SetAction(parsed => Run(parsed, context));
         return command;
     }
@@ -64,9 +67,14 @@ internal sealed class CollectCommand : ICliCommand
         long? maxTokens = parsed.GetValue(_corpus.MaxTokens);
         string FolderOf(int layer) => Path.Combine(output, new HookPoint(layer, HookSite.ResidualPost).Name);
 
-        if (layers.All(l => IsComplete(FolderOf(l))))
+        if (parsed.GetValue(_force.Option))
         {
-            context.Note($"Every cache under '{output}' is already complete; nothing to do.");
+            // Collect afresh: the existing caches of these layers, complete or not, go first.
+            foreach (int layer in layers.Where(l => Directory.Exists(FolderOf(l)))) Directory.Delete(FolderOf(layer), recursive: true);
+        }
+        else if (layers.All(l => IsComplete(FolderOf(l))))
+        {
+            context.Note($"Every cache under '{output}' is already complete; nothing to do (give --force to collect again).");
             return ExitCodes.Success;
         }
 

@@ -42,6 +42,8 @@ internal sealed class SweepCommand : ICliCommand
 
     private readonly ModelOptions _model = new(modelRequired: false);
 
+    private readonly ForceOption _force = new();
+
     private readonly CorpusOptions _corpus = new("With --model: score CE loss recovered on the first this many tokens of the corpus.",
         16_384, corpusRequired: false, batchName: "--model-batch");
 
@@ -49,7 +51,7 @@ internal sealed class SweepCommand : ICliCommand
     public Command Build(CliContext context)
     {
         var command = new Command("sweep", "Train a grid of SAE configurations on one activation cache and compare them in one table.");
-        foreach (Option option in new Option[] { _sweep, _activations, _heldOut, _evalTokens, _output }) command.Options.Add(option);
+        foreach (Option option in new Option[] { _sweep, _activations, _heldOut, _evalTokens, _output, _force.Option }) command.Options.Add(option);
         _model.AddTo(command);
         _corpus.AddTo(command);
         command.Validators.Add(result =>
@@ -75,6 +77,7 @@ internal sealed class SweepCommand : ICliCommand
         if (ReferenceEquals(held, train)) context.Note("No --held-out cache: scoring on the training cache's first tokens (in-sample).");
         Device device = parsed.GetRequiredValue(_model.Device).ToDevice();
         string output = Path.GetFullPath(parsed.GetRequiredValue(_output));
+        foreach (SaeRunConfig config in configs) _force.RefuseExisting(parsed, Path.Combine(output, config.Name), "--output", $"the SAE of run '{config.Name}'");
         using CeScoring? ce = parsed.GetValue(_model.Model) is null ? null : OpenCeScoring(parsed, train);
         context.Note($"{configs.Count} runs on {train.Manifest.HookName} ({train.TotalTokens:N0} tokens)");
 

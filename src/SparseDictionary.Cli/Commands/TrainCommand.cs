@@ -35,6 +35,8 @@ internal sealed class TrainCommand : ICliCommand
 
     private readonly RunConfigOptions _run = new();
 
+    private readonly ForceOption _force = new();
+
     private readonly Option<string> _checkpoint = new("--checkpoint")
     {
         Description = "The checkpoint folder (default: the output folder's name + '.checkpoint'); deleted once the SAE is saved. With --activations only.",
@@ -82,7 +84,7 @@ internal sealed class TrainCommand : ICliCommand
         command.Options.Add(_layer);
         command.Options.Add(_output);
         _run.AddTo(command);
-        foreach (Option option in new Option[] { _checkpoint, _checkpointEvery, _resume }) command.Options.Add(option);
+        foreach (Option option in new Option[] { _checkpoint, _checkpointEvery, _resume, _force.Option }) command.Options.Add(option);
         command.Validators.Add(result =>
         {
             bool cache = result.GetResult(_activations) is not null, model = result.GetResult(_model.Model) is not null;
@@ -108,6 +110,7 @@ internal sealed class TrainCommand : ICliCommand
             : Path.TrimEndingDirectorySeparator(Path.GetFullPath(output)) + ".checkpoint";
         string? cacheFolder = parsed.GetValue(_activations);
         bool resume = parsed.GetValue(_resume);
+        if (!resume) _force.RefuseExisting(parsed, Path.GetFullPath(output), "--output", "an SAE");
         if (resume && TrainingCheckpoint.Find(checkpointFolder) is null)
         {
             throw new CliException(ExitCodes.NotFound, $"--resume: there is no checkpoint in '{checkpointFolder}'.");
