@@ -10,11 +10,14 @@ namespace SparseDictionary.Experiments.Runs;
 /// The JSON form of a <see cref="SaeRunConfig"/>: one flat object with <c>name</c>, <c>architecture</c> (a registered name),
 /// the architecture's parameters, <c>expansion_factor</c> and every <see cref="TrainerOptions"/> field, all in snake_case
 /// (<see cref="SaeArchitecture.JsonOptions"/>). Missing fields keep <see cref="SaeRunConfig"/>'s defaults; an unknown field,
-/// or a parameter of another architecture, is an error that names it.
+/// or a parameter of another architecture, is an error that names it. <c>"resampling": true</c> is shorthand for
+/// <see cref="SaeRunConfig.ResamplingFor"/> of the run.
 /// </summary>
 public sealed class SaeRunConfigJson : JsonConverter<SaeRunConfig>
 {
     private static readonly string[] OwnFields = ["name", "architecture", "expansion_factor"];
+
+    private const string ResamplingField = "resampling";
 
     /// <summary>The <see cref="TrainerOptions"/> fields by snake_case name.</summary>
     public static IReadOnlyList<string> TrainingFields { get; } =
@@ -62,9 +65,17 @@ public sealed class SaeRunConfigJson : JsonConverter<SaeRunConfig>
 
         var parameters = new List<KeyValuePair<string, JsonNode?>>();
         JsonObject training = JsonSerializer.SerializeToNode(SaeRunConfig.DefaultTraining, SaeArchitecture.JsonOptions)!.AsObject();
+        bool defaultResampling = false;
         foreach ((string key, JsonNode? value) in json)
         {
             if (OwnFields.Contains(key)) continue;
+            // "resampling": true is shorthand for the resampling scaled to the run (SaeRunConfig.ResamplingFor), false for none.
+            if (key == ResamplingField && value is JsonValue flag && flag.TryGetValue(out bool on))
+            {
+                defaultResampling = on;
+                training[key] = null;
+                continue;
+            }
             if (architecture.Parameters.Any(p => p.Name == key)) parameters.Add(new(key, value));
             else if (training.ContainsKey(key)) training[key] = value?.DeepClone();
             else if (AllFields.Contains(key))
@@ -84,6 +95,7 @@ public sealed class SaeRunConfigJson : JsonConverter<SaeRunConfig>
             ExpansionFactor = json["expansion_factor"] is { } factor ? Read<int>(factor, "expansion_factor") : new SaeRunConfig().ExpansionFactor,
             Training = ReadTraining(training),
         };
+        if (defaultResampling) config = config with { Training = config.Training with { Resampling = SaeRunConfig.ResamplingFor(config.Training) } };
         try
         {
             config.Validate();
