@@ -87,7 +87,7 @@ internal sealed class RunConfigOptions
         catch (ArgumentException e)
         {
             string option = e.ParamName is { } key ? "--" + key.Replace('_', '-') : "--architecture";
-            throw CliException.Usage($"{option}: {e.Message}");
+            throw CliException.Usage($"{option}: {SpecChecks.PlainMessage(e)}");
         }
         TrainerOptions training = config.Training;
         if (!warmupGiven) training = training with { WarmupSteps = Math.Min(training.WarmupSteps, training.TotalSteps) };

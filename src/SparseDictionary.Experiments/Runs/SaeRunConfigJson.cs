@@ -103,7 +103,7 @@ public sealed class SaeRunConfigJson : JsonConverter<SaeRunConfig>
         catch (ArgumentException e) when (e.ParamName is { } field && typeof(TrainerOptions).GetProperty(field) is not null)
         {
             string key = SaeArchitecture.JsonOptions.PropertyNamingPolicy!.ConvertName(field);
-            throw new ArgumentException($"'{key}': {e.Message}", key, e);
+            throw new ArgumentException(SpecChecks.PlainMessage(e, key), key, e);
         }
         return config;
     }

@@ -89,7 +89,7 @@ public abstract class SaeArchitecture
         catch (ArgumentException e) when (e.ParamName is { } property && SpecType.GetProperty(property) is not null)
         {
             string key = JsonOptions.PropertyNamingPolicy!.ConvertName(property);
-            throw new ArgumentException($"'{key}' of the {Name} architecture: {e.Message}", key, e);
+            throw new ArgumentException($"{SpecChecks.PlainMessage(e, key).TrimEnd('.')} ({Name} architecture).", key, e);
         }
         return spec;
     }
