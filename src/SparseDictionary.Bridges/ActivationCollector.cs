@@ -77,8 +77,7 @@ public static class ActivationCollector
                 options.Source with { SkipTokens = start }, progress);
             while (true)
             {
-                FinalizerSweep.Run();
-                using var scope = NewDisposeScope();
+                using var scope = StepScope.Begin();
                 IReadOnlyDictionary<HookPoint, Tensor>? batch = reader.Next();
                 if (batch is null) break;
                 foreach ((HookPoint point, Tensor rows) in batch)

@@ -59,8 +59,7 @@ public sealed class LossRecoveredBaseline : IDisposable
             using var noGrad = no_grad();
             for (long start = 0; start < tokens.shape[0]; start += options.BatchSize)
             {
-                FinalizerSweep.Run();
-                using var scope = NewDisposeScope();
+                using var scope = StepScope.Begin();
                 long rows = Math.Min(options.BatchSize, tokens.shape[0] - start);
                 Batch? batch = Batch.Compute(model, options, tokens.narrow(0, start, rows), attentionMask?.narrow(0, start, rows), scoreMask?.narrow(0, start, rows));
                 if (batch is not null) batches.Add(batch.DetachFromDisposeScope());

@@ -100,8 +100,7 @@ public sealed class LossRecoveredEvaluator
         for (long start = 0; start < windows; start += Options.BatchSize)
         {
             // Everything a batch creates is freed before the next one.
-            FinalizerSweep.Run();
-            using var scope = NewDisposeScope();
+            using var scope = StepScope.Begin();
             long rows = Math.Min(Options.BatchSize, windows - start);
             if (LossRecoveredBaseline.Batch.Compute(_model, Options, tokens.narrow(0, start, rows), attentionMask?.narrow(0, start, rows),
                 scoreMask?.narrow(0, start, rows)) is { } batch)

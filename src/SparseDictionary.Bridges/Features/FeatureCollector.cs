@@ -73,8 +73,7 @@ public static class FeatureCollector
 
     private static void Accumulate(LlamaModel model, ISparseAutoencoder sae, HookPoint hook, List<ContextWindow> windows, FeatureStatistics statistics, Device device)
     {
-        FinalizerSweep.Run();
-        using var scope = NewDisposeScope();
+        using var scope = StepScope.Begin();
         using var noGrad = no_grad();
         (Tensor ids, Tensor attention) = ContextWindowBatch.ToTensors(windows, model.Device);
         using LlamaForwardResult forward = model.Forward(ids, attention, new LlamaForwardOptions { Capture = [hook], StopAfterLastCapture = true });

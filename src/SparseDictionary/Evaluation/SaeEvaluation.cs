@@ -44,8 +44,7 @@ public static class SaeEvaluation
         while (maxTokens is null || seen < maxTokens)
         {
             // Everything a batch creates, the batch itself included, is freed before the next one.
-            FinalizerSweep.Run();
-            using var scope = NewDisposeScope();
+            using var scope = StepScope.Begin();
             int request = maxTokens is null ? batchSize : (int)Math.Min(batchSize, maxTokens.Value - seen);
             var batch = source.NextBatch(request);
             if (batch is null) break;

@@ -158,8 +158,7 @@ public sealed class SaeTrainer
                     SaveCheckpoint(step);
                     break;
                 }
-                FinalizerSweep.Run();
-                using var scope = NewDisposeScope();
+                using var scope = StepScope.Begin();
                 var raw = run.Replay.Count > 0 ? run.Replay.Dequeue() : source.NextBatch(o.BatchSize);
                 if (raw is null) { endReason = TrainingEndReason.SourceExhausted; break; }
                 var x = raw.to(_sae.DType, _sae.Device) * scale;
