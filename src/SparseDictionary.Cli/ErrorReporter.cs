@@ -23,9 +23,7 @@ internal static class ErrorReporter
             CliException e => (e.ExitCode, e.Message),
             OperationCanceledException => (ExitCodes.Cancelled, "cancelled."),
             FileNotFoundException or DirectoryNotFoundException => (ExitCodes.NotFound, error.Message),
-            SaeFormatException or ModelFormatException or CorpusFormatException or SafeTensorsFormatException
-                or ActivationCacheException or JsonException or InvalidDataException or TrainingCheckpointException
-                or TrainingDivergedException => (ExitCodes.InvalidInput, error.Message),
+            FileFormatException or JsonException or InvalidDataException or TrainingDivergedException => (ExitCodes.InvalidInput, error.Message),
             // A null argument is a bug in the tool, not something the user typed.
             ArgumentNullException => Unexpected(error),
             ArgumentException => (ExitCodes.Usage, error.Message),

@@ -1,3 +1,5 @@
+using SparseDictionary.Formats;
+
 namespace SparseDictionary.Llama;
 
 /// <summary>
@@ -5,21 +7,17 @@ namespace SparseDictionary.Llama;
 /// configuration key, a header value out of range, a file of the wrong size, or a missing, unexpected or misshapen
 /// tensor. The message names the file and, where the fault lies in one field or tensor, that field or tensor.
 /// </summary>
-public sealed class ModelFormatException : Exception
+public sealed class ModelFormatException : FileFormatException
 {
     // Names may come from untrusted headers and be megabytes long; messages keep only their start.
     private const int MaxQuotedLength = 200;
 
     private ModelFormatException(string filePath, string? field, string? tensorName, string detail, Exception? innerException)
-        : base(Describe(filePath, field, tensorName, detail), innerException)
+        : base(filePath, Describe(filePath, field, tensorName, detail), innerException)
     {
-        FilePath = filePath;
         Field = field;
         TensorName = tensorName;
     }
-
-    /// <summary>Gets the path of the offending file (or folder, when the folder itself is at fault).</summary>
-    public string FilePath { get; }
 
     /// <summary>
     /// Gets the offending configuration key or header field (such as <c>hidden_size</c> or <c>n_kv_heads</c>), or

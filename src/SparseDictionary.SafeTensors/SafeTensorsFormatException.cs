@@ -4,20 +4,16 @@ namespace SparseDictionary.Formats;
 /// The exception thrown when a file is not a well-formed safetensors file. The message names the file and,
 /// where the fault lies in one tensor's entry, that tensor.
 /// </summary>
-public sealed class SafeTensorsFormatException : Exception
+public sealed class SafeTensorsFormatException : FileFormatException
 {
     // Names come from untrusted headers and may be megabytes long; messages keep only their start.
     private const int MaxQuotedNameLength = 200;
 
     internal SafeTensorsFormatException(string filePath, string? tensorName, string detail, Exception? innerException = null)
-        : base(Describe(filePath, tensorName, detail), innerException)
+        : base(filePath, Describe(filePath, tensorName, detail), innerException)
     {
-        FilePath = filePath;
         TensorName = tensorName;
     }
-
-    /// <summary>Gets the path of the malformed file.</summary>
-    public string FilePath { get; }
 
     /// <summary>Gets the name of the tensor whose entry is malformed, or <see langword="null"/> when the fault is not in one tensor.</summary>
     public string? TensorName { get; }

@@ -1,3 +1,5 @@
+using SparseDictionary.Formats;
+
 namespace SparseDictionary.Activations;
 
 /// <summary>
@@ -5,17 +7,13 @@ namespace SparseDictionary.Activations;
 /// missing shard, a shard whose size, checksum or header disagrees with the manifest, or a cache that does not match what
 /// a resuming writer was asked for. The message names the file and, where the fault lies in one manifest field, that field.
 /// </summary>
-public sealed class ActivationCacheException : Exception
+public sealed class ActivationCacheException : FileFormatException
 {
     internal ActivationCacheException(string filePath, string? field, string detail, Exception? innerException = null)
-        : base(Describe(filePath, field, detail), innerException)
+        : base(filePath, Describe(filePath, field, detail), innerException)
     {
-        FilePath = filePath;
         Field = field;
     }
-
-    /// <summary>Gets the path of the offending file (the manifest or a shard).</summary>
-    public string FilePath { get; }
 
     /// <summary>
     /// Gets the offending manifest field as a path such as <c>d_in</c> or <c>shards[3].sha256</c>, or

@@ -6,18 +6,14 @@ namespace SparseDictionary.Formats;
 /// non-finite weights, or a setting (such as a run-time normalisation) that cannot be honoured. The message names the file and, where the fault
 /// lies in one key or tensor, that key or tensor.
 /// </summary>
-public sealed class SaeFormatException : Exception
+public sealed class SaeFormatException : FileFormatException
 {
     private SaeFormatException(string filePath, string? key, string? tensorName, string detail, Exception? innerException)
-        : base(Describe(filePath, key, tensorName, detail), innerException)
+        : base(filePath, Describe(filePath, key, tensorName, detail), innerException)
     {
-        FilePath = filePath;
         Key = key;
         TensorName = tensorName;
     }
-
-    /// <summary>Gets the path of the offending file (or of the folder, when the folder itself is missing).</summary>
-    public string FilePath { get; }
 
     /// <summary>
     /// Gets the offending <c>cfg.json</c> key as a dotted path (such as <c>d_in</c> or <c>metadata.hook_name</c>), or

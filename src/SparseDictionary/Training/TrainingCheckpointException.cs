@@ -1,7 +1,9 @@
+using SparseDictionary.Formats;
+
 namespace SparseDictionary.Training;
 
 /// <summary>A checkpoint folder is missing, incomplete, corrupted or of another format version; the message names the file and field.</summary>
-public sealed class TrainingCheckpointException : Exception
+public sealed class TrainingCheckpointException : FileFormatException
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="path">The checkpoint folder or file.</param>
@@ -9,7 +11,7 @@ public sealed class TrainingCheckpointException : Exception
     /// <param name="reason">What is wrong.</param>
     /// <param name="inner">The underlying failure, if any.</param>
     public TrainingCheckpointException(string path, string? field, string reason, Exception? inner = null)
-        : base(field is null ? $"{path}: {reason}." : $"{path}: {field}: {reason}.", inner)
+        : base(path, field is null ? $"{path}: {reason}." : $"{path}: {field}: {reason}.", inner)
     {
         Path = path;
         Field = field;
