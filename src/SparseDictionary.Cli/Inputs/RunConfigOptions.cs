@@ -37,7 +37,8 @@ internal sealed class RunConfigOptions
     {
         Architecture = OptionFactory.OneOf("--architecture",
             "The SAE architecture: " + string.Join("; ", SaeArchitectures.All.Select(a => $"{a.Name}: {a.Summary}")),
-            [.. SaeArchitectures.Names], StandardArchitecture.ArchitectureName);
+            [.. SaeArchitectures.Names, .. SaeArchitectures.Names.Where(n => n.Contains('_')).Select(n => n.Replace('_', '-'))],
+            StandardArchitecture.ArchitectureName);
         JsonObject defaults = SaeRunConfigJson.ToJson(new SaeRunConfig());
         foreach ((string field, string[] aliases) in RunFields)
         {

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Text.Json.Serialization;
 using SparseDictionary.Formats;
 using static TorchSharp.torch;
 
@@ -16,6 +17,7 @@ public record BatchTopKSpec : TopKFamilySpec
     public double? ThresholdDecay { get; init; }
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override SaeArchitecture Architecture => BatchTopKArchitecture.Instance;
 
     /// <inheritdoc />
@@ -64,7 +66,7 @@ public sealed class BatchTopKArchitecture : SaeArchitecture
 
     /// <inheritdoc />
     /// <remarks>SAELens saves a trained BatchTopK SAE as a JumpReLU one whose thresholds all equal the learned global one.</remarks>
-    internal override SaeLensMapping SaeLens { get; } = SaveAsJumpRelu;
+    internal override SaeLensMapping SaeLens => SaveAsJumpRelu;
 
     /// <summary>The mapping of BatchTopK SAEs and their descendants: saved as JumpReLU with a constant threshold.</summary>
     internal static SaeLensMapping SaveAsJumpRelu { get; } =

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Text.Json.Serialization;
 using SparseDictionary.Formats;
 using SparseDictionary.Losses;
 using SparseDictionary.Training;
@@ -25,9 +26,11 @@ public sealed record JumpReluSpec : ArchitectureSpec
     public double? InitialThreshold { get; init; }
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override SaeArchitecture Architecture => JumpReluArchitecture.Instance;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override SparsitySetting Sparsity => SparsitySetting.L0(L0Coefficient);
 
     /// <inheritdoc />

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Text.Json.Serialization;
 using SparseDictionary.Formats;
 using SparseDictionary.Losses;
 using static TorchSharp.torch;
@@ -23,6 +24,7 @@ public sealed record MatryoshkaBatchTopKSpec : BatchTopKSpec
     public IReadOnlyList<double>? GroupWeights { get; init; }
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override SaeArchitecture Architecture => MatryoshkaBatchTopKArchitecture.Instance;
 
     /// <inheritdoc />

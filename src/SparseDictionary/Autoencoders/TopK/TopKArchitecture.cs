@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Text.Json.Serialization;
 using System.Text.Json;
 using SparseDictionary.Formats;
 using SparseDictionary.Losses;
@@ -34,6 +35,7 @@ public abstract record TopKFamilySpec : ArchitectureSpec
     public long AuxKDeadWindowTokens { get; init; } = AuxKLoss.DefaultDeadWindowTokens;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override SparsitySetting Sparsity => SparsitySetting.K(K);
 
     /// <inheritdoc />
@@ -63,6 +65,7 @@ public abstract record TopKFamilySpec : ArchitectureSpec
 public sealed record TopKSpec : TopKFamilySpec
 {
     /// <inheritdoc />
+    [JsonIgnore]
     public override SaeArchitecture Architecture => TopKArchitecture.Instance;
 
     /// <inheritdoc />
