@@ -15,7 +15,8 @@ public sealed class HelpTests
     [Theory]
     [InlineData("collect", new[] { "--model", "--tokenizer", "--corpus", "--text-field", "--layers", "--max-tokens", "--context", "--batch", "--device", "--dtype", "--output", "--verbose" })]
     [InlineData("eval", new[] { "--sae", "--model", "--corpus", "--layer", "--hook", "--max-tokens", "--json", "--device", "--dtype", "--verbose" })]
-    [InlineData("train", new[] { "--activations", "--model", "--corpus", "--layer", "--model-batch", "--batch", "--steps", "--output", "--device" })]
+    [InlineData("train", new[] { "--activations", "--model", "--corpus", "--layer", "--model-batch", "--batch", "--steps", "--output", "--device",
+        "--architecture", "--l1-coefficient", "--k", "--l0-coefficient", "--groups", "--total-steps", "--batch-size", "--learning-rate-shape" })]
     [InlineData("env", new[] { "--verbose" })]
     public void Each_command_has_help_naming_its_options(string command, string[] options)
     {

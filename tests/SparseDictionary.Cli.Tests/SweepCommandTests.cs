@@ -11,7 +11,7 @@ public sealed class SweepCommandTests(CliFixture files) : IClassFixture<CliFixtu
             "--context", "64", "--output", caches).Succeeded();
         string sweep = Path.Combine(files.NewFolder(), "sweep.json");
         File.WriteAllText(sweep, """
-            { "base": { "steps": 5, "batch_size": 64, "warmup_steps": 1, "expansion_factor": 2 },
+            { "base": { "total_steps": 5, "batch_size": 64, "warmup_steps": 1, "expansion_factor": 2 },
               "grid": { "architecture": ["standard", "gated"], "l1_coefficient": [0.1, 1] } }
             """);
         string output = files.NewFolder();
@@ -36,7 +36,7 @@ public sealed class SweepCommandTests(CliFixture files) : IClassFixture<CliFixtu
             "--context", "64", "--output", caches).Succeeded();
         string sweep = Path.Combine(files.NewFolder(), "sweep.json");
         File.WriteAllText(sweep, """
-            { "base": { "steps": 5, "batch_size": 64, "warmup_steps": 1, "expansion_factor": 2 },
+            { "base": { "total_steps": 5, "batch_size": 64, "warmup_steps": 1, "expansion_factor": 2 },
               "grid": { "l1_coefficient": [0.1, 3] } }
             """);
         string output = files.NewFolder();

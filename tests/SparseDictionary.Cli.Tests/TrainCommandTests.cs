@@ -7,17 +7,17 @@ namespace SparseDictionary.Cli.Tests;
 public sealed class TrainCommandTests(CliFixture files) : IClassFixture<CliFixture>
 {
     [Theory]
-    [InlineData("gated")]
-    [InlineData("topk")]
-    [InlineData("jumprelu")]
-    public void Collect_then_train_writes_a_SAELens_folder_with_the_caches_hook(string architecture)
+    [InlineData("gated", "--l1", "0.5")]
+    [InlineData("topk", "--k", "8")]
+    [InlineData("jumprelu", "--l0-coefficient", "0.5")]
+    public void Collect_then_train_writes_a_SAELens_folder_with_the_caches_hook(string architecture, string sparsityOption, string sparsity)
     {
         string caches = files.NewFolder();
         CliRun.Of("collect", "--model", TestPaths.Stories260K, "--corpus", files.Corpus, "--layers", "1", "--max-tokens", "512",
             "--context", "64", "--output", caches).Succeeded();
         string output = Path.Combine(files.NewFolder(), "gated-sae");
         CliRun run = CliRun.Of("train", "--activations", Path.Combine(caches, "blocks.1.hook_resid_post"), "--output", output,
-            "--architecture", architecture, "--expansion", "2", "--l1", "0.5", "--k", "8", "--steps", "6", "--batch", "64", "--warmup", "2", "--resampling").Succeeded();
+            "--architecture", architecture, "--expansion", "2", sparsityOption, sparsity, "--steps", "6", "--batch", "64", "--warmup", "2", "--resampling").Succeeded();
 
         using ISparseAutoencoder sae = SaeLensFolder.Load(output);
         // stories260K's residual stream is 64 wide.
@@ -73,9 +73,11 @@ public sealed class TrainCommandTests(CliFixture files) : IClassFixture<CliFixtu
     }
 
     [Theory]
-    [InlineData("--l1", "-1", "--l1 must be ≥ 0, not -1.")]
-    [InlineData("--lr", "0", "--lr must be positive, not 0.")]
+    [InlineData("--l1", "-1", "--l1-coefficient: 'l1_coefficient' of the standard architecture: L1Coefficient must be finite and ≥ 0.")]
+    [InlineData("--lr", "0", "--learning-rate: 'learning_rate': LearningRate must be finite and positive.")]
     [InlineData("--architecture", "topq", "--architecture: 'topq' is not one of")]
+    [InlineData("--k", "16", "--k: 'k' is not a parameter of the standard architecture")]
+    [InlineData("--schedule", "cosine-restarts", "--learning-rate-shape: 'learning_rate_shape'")]
     public void Bad_values_are_usage_errors_naming_the_option(string option, string value, string message)
     {
         CliRun run = CliRun.Of("train", "--activations", files.NewFolder(), "--output", files.NewFolder(), option, value);

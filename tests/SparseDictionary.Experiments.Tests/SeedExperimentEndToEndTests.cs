@@ -1,3 +1,4 @@
+using SparseDictionary.Autoencoders;
 using SparseDictionary.Bridges;
 using SparseDictionary.Evaluation;
 using SparseDictionary.Experiments.Results;
@@ -52,7 +53,7 @@ public sealed class SeedExperimentEndToEndTests : IClassFixture<SeedExperimentEn
         foreach (RunResult r in _run.Result.Runs)
         {
             // TopK keeps exactly k latents per token (fewer only where pre-activations are ≤ 0).
-            if (r.Config.Architecture == "topk") Assert.InRange(r.Metric(MetricNames.L0), 0, r.Config.K);
+            if (r.Config.Architecture is TopKSpec topK) Assert.InRange(r.Metric(MetricNames.L0), 0, topK.K);
             Assert.InRange(r.Metric(MetricNames.DeadFraction), 0, 1);
             Assert.InRange(r.Metric(MetricNames.L0), 0, r.Config.ExpansionFactor * _run.Result.DModel);
             Assert.True(double.IsFinite(r.Metric(MetricNames.Mse)) && r.Metric(MetricNames.Mse) >= 0);
@@ -70,11 +71,23 @@ public sealed class SeedExperimentEndToEndTests : IClassFixture<SeedExperimentEn
 
         string[] csv = File.ReadAllLines(Path.Combine(_run.Output, ResultsWriter.CsvFileName));
         Assert.Equal(_run.Result.Runs.Count + 1, csv.Length);
-        Assert.StartsWith("layer,hook_point,family,variant,name", csv[0], StringComparison.Ordinal);
-        int k = Array.IndexOf(csv[0].Split(','), "k");
-        // k is filled for the TopK-style runs only.
-        Assert.Equal(_run.Result.Runs.Select(r => r.Config.Architecture is "topk" or "batchtopk" ? r.Config.K.ToString(System.Globalization.CultureInfo.InvariantCulture) : ""),
-            csv.Skip(1).Select(line => line.Split(',')[k]));
+        Assert.StartsWith("layer,hook_point,family,variant,name,architecture,parameters,sparsity,learning_rate_shape,resampling,steps,expansion_factor,",
+            csv[0], StringComparison.Ordinal);
+        string[] header = csv[0].Split(',');
+        int parameters = Array.IndexOf(header, "parameters"), sparsity = Array.IndexOf(header, "sparsity");
+        // The sparsity column is k for the TopK-style runs, λ0 for JumpReLU and λ otherwise.
+        Assert.Equal(_run.Result.Runs.Select(r => r.Config.Architecture switch
+            {
+                TopKFamilySpec t => FormattableString.Invariant($"k={t.K}"),
+                JumpReluSpec j => FormattableString.Invariant($"λ0={j.L0Coefficient}"),
+                StandardSpec st => FormattableString.Invariant($"λ={st.L1Coefficient}"),
+                GatedSpec g => FormattableString.Invariant($"λ={g.L1Coefficient}"),
+                var other => throw new InvalidOperationException(other.ToString()),
+            }),
+            csv.Skip(1).Select(line => line.Split(',')[sparsity]));
+        // k is a parameter of the TopK-style runs only.
+        Assert.Equal(_run.Result.Runs.Select(r => r.Config.Architecture is TopKFamilySpec t ? FormattableString.Invariant($"k={t.K}") : null),
+            csv.Skip(1).Select(line => line.Split(',')[parameters].Split(';').SingleOrDefault(p => p.StartsWith("k=", StringComparison.Ordinal))));
 
         // Four plots per layer, each a PNG.
         Assert.Equal(8, _run.Plots.Count);
@@ -119,7 +132,7 @@ public sealed class SeedExperimentEndToEndTests : IClassFixture<SeedExperimentEn
         string table = ResultsWriter.Table(_run.Result);
         Assert.Contains("Layer 2 (blocks.2.hook_resid_post): CE clean", table, StringComparison.Ordinal);
         string[] families = [.. _run.Result.Runs.Select(r => r.Family).Distinct()];
-        Assert.Equal(6, families.Length);
+        Assert.Equal(7, families.Length);
         Assert.Equal(_run.Result.Runs.Count, table.Split('\n').Count(l => families.Any(f => l.StartsWith($"  {f} ", StringComparison.Ordinal))));
         Assert.Contains(" k=16 ", table, StringComparison.Ordinal);
     }
