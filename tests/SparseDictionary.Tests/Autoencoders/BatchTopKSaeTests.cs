@@ -1,4 +1,5 @@
 using SparseDictionary.Autoencoders;
+using SparseDictionary.Training;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
@@ -27,7 +28,7 @@ public class BatchTopKSaeTests
     {
         using var sae = TinySparseSaes.BatchTopK();
         using var scope = NewDisposeScope();
-        sae.OnTrainingStart();
+        sae.OnTrainingStart(new TrainerOptions());
         Assert.True(sae.IsTraining);
         var forward = sae.Forward(TinySparseSaes.BatchTopKInput());
 
@@ -56,7 +57,7 @@ public class BatchTopKSaeTests
         // Each token's features do not depend on the rest of the batch.
         TensorAssert.Close(new double[,] { { 0, 0, 0, 2 } }, sae.Encode(x.narrow(0, 2, 1)));
 
-        sae.OnTrainingStart();
+        sae.OnTrainingStart(new TrainerOptions());
         sae.OnTrainingEnd();
         Assert.False(sae.IsTraining);
         TensorAssert.Close(expected, sae.Encode(x));
@@ -67,7 +68,7 @@ public class BatchTopKSaeTests
     {
         using var sae = TinySparseSaes.BatchTopK(thresholdDecay: 0.9, thresholdStartStep: 5);
         using var scope = NewDisposeScope();
-        sae.OnTrainingStart();
+        sae.OnTrainingStart(new TrainerOptions());
         var forward = sae.Forward(TinySparseSaes.BatchTopKInput());
 
         sae.OnStepEnd(forward, step: 4); // before the start step: no update
@@ -87,6 +88,34 @@ public class BatchTopKSaeTests
         sae.UpdateThreshold(zeros(2, 2, dtype: ScalarType.Float64));
         Assert.Equal(0.95, sae.Threshold, 12);
         Assert.Equal(2, sae.ThresholdUpdates);
+    }
+
+    [Fact]
+    public void AnUnsetScheduleIsDerivedFromTheRunLength()
+    {
+        // dictionary_learning's schedule from 10,000 steps on; shorter runs start at a quarter and use β = 1 − 10/steps.
+        Assert.Equal(1000, BatchTopKSae.DefaultThresholdStartStep(10_000));
+        Assert.Equal(0.999, BatchTopKSae.DefaultThresholdDecay(10_000), 15);
+        Assert.Equal(100, BatchTopKSae.DefaultThresholdStartStep(400));
+        Assert.Equal(0.975, BatchTopKSae.DefaultThresholdDecay(400), 15);
+
+        using var sae = TinySparseSaes.BatchTopK(thresholdDecay: null, thresholdStartStep: null);
+        using var scope = NewDisposeScope();
+        sae.OnTrainingStart(new TrainerOptions { TotalSteps = 400 });
+        var forward = sae.Forward(TinySparseSaes.BatchTopKInput());
+
+        sae.OnStepEnd(forward, step: 99); // before step 400 / 4 = 100: no update
+        Assert.Equal(0, sae.ThresholdUpdates);
+        sae.OnStepEnd(forward, step: 100); // the smallest kept positive activation, 1
+        Assert.Equal(1, sae.ThresholdUpdates);
+        Assert.Equal(1.0, sae.Threshold, 12);
+
+        // θ ← 0.975 θ + 0.025 m with m = 0.5: 0.975 + 0.0125 = 0.9875.
+        sae.UpdateThreshold(tensor(new double[,] { { 0, 0.5 }, { 3, 0 } }));
+        Assert.Equal(0.9875, sae.Threshold, 12);
+        // The SAE keeps its settings unset: the next run derives them from its own length.
+        Assert.Null(sae.ThresholdStartStep);
+        Assert.Null(sae.ThresholdDecay);
     }
 
     [Fact]

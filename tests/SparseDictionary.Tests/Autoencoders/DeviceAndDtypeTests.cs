@@ -13,6 +13,7 @@ public class DeviceAndDtypeTests
     [InlineData("topk")]
     [InlineData("batchtopk")]
     [InlineData("jumprelu")]
+    [InlineData("matryoshka_batchtopk")]
     public void MoveToChangesEveryParameterAndKeepsTheFunction(string architecture)
     {
         using var generator = new Generator(3);

@@ -49,6 +49,7 @@ public class EncoderProductGradientTests
     [InlineData("topk")]
     [InlineData("batchtopk")]
     [InlineData("jumprelu")]
+    [InlineData("matryoshka_batchtopk")]
     public void EncoderAndDecoderBiasGradientsMatchFiniteDifferences(string architecture)
     {
         using var scope = NewDisposeScope();
@@ -66,7 +67,7 @@ public class EncoderProductGradientTests
         {
             var forward = sae.Forward(x);
             var loss = ReconstructionLoss.PerToken(x, forward.Reconstruction).mean();
-            return forward.GatePreActivations is null ? loss : loss + 0.3 * forward.SparsityActivations.sum(1).mean();
+            return sae is GatedSae ? loss + 0.3 * forward.SparsityActivations.sum(1).mean() : loss;
         }
 
         Loss().backward();

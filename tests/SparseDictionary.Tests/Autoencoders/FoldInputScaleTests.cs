@@ -20,6 +20,7 @@ public class FoldInputScaleTests
     [InlineData("batchtopk", 0.3)]
     [InlineData("jumprelu", 2.5)]
     [InlineData("jumprelu", 0.3)]
+    [InlineData("matryoshka_batchtopk", 2.5)]
     public void FoldedSaeOnRawInputMatchesOriginalOnScaledInput(string architecture, double s)
     {
         using var generator = new Generator(1234);
@@ -35,10 +36,12 @@ public class FoldInputScaleTests
         var x = randn(new long[] { 16, 4 }, dtype: ScalarType.Float64, generator: generator) * 2;
 
         SaeForward original, unscaled;
+        Tensor? originalGate;
         using (no_grad())
         {
             original = sae.Forward(x * s);
             unscaled = sae.Forward(x);
+            originalGate = (sae as GatedSae)?.GatePreActivations(x * s);
         }
         // The case is not degenerate: some latents fire, some do not, and the scale changes the features.
         var active = (original.Features > 0).sum().ToInt64();
@@ -47,13 +50,20 @@ public class FoldInputScaleTests
 
         sae.FoldInputScale(s);
         SaeForward folded;
-        using (no_grad()) folded = sae.Forward(x);
+        Tensor? foldedGate;
+        using (no_grad())
+        {
+            folded = sae.Forward(x);
+            foldedGate = (sae as GatedSae)?.GatePreActivations(x);
+        }
 
         Assert.True(folded.Features.allclose(original.Features, rtol: 1e-10, atol: 1e-10), "Features differ after folding.");
         Assert.True(folded.PreActivations.allclose(original.PreActivations, rtol: 1e-10, atol: 1e-10), "Pre-activations differ after folding.");
-        if (original.GatePreActivations is not null)
+        Assert.True(folded.SparsityActivations.allclose(original.SparsityActivations, rtol: 1e-10, atol: 1e-10), "Sparsity activations differ after folding.");
+        Assert.Equal(sae is GatedSae, originalGate is not null);
+        if (originalGate is not null)
         {
-            Assert.True(folded.GatePreActivations!.allclose(original.GatePreActivations, rtol: 1e-10, atol: 1e-10), "Gate pre-activations differ after folding.");
+            Assert.True(foldedGate!.allclose(originalGate, rtol: 1e-10, atol: 1e-10), "Gate pre-activations differ after folding.");
         }
         Assert.True(folded.Reconstruction.allclose(original.Reconstruction / s, rtol: 1e-10, atol: 1e-10), "Reconstruction is not the original's divided by s.");
     }

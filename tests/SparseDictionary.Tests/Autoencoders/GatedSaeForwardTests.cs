@@ -42,8 +42,7 @@ public class GatedSaeForwardTests
         using var scope = NewDisposeScope();
         var forward = sae.Forward(TinySaes.GatedInput());
 
-        Assert.NotNull(forward.GatePreActivations);
-        TensorAssert.Close(ExpectedGate, forward.GatePreActivations!);
+        TensorAssert.Close(ExpectedGate, sae.GatePreActivations(TinySaes.GatedInput()));
         TensorAssert.Close(ExpectedMagnitude, forward.PreActivations);
         TensorAssert.Close(ExpectedFeatures, forward.Features);
         TensorAssert.Close(ExpectedReconstruction, forward.Reconstruction);

@@ -101,7 +101,7 @@ public class JumpReluSaeTests
         using var sae = TinySparseSaes.JumpRelu(bandwidth: 4);
         using var scope = NewDisposeScope();
         var x = TinySparseSaes.JumpReluInput();
-        var loss = new JumpReluL0Loss().Compute(x, sae.Forward(x), sae);
+        var loss = new JumpReluL0Loss(sae).Compute(x, sae.Forward(x), sae);
         // Active latents per token: 1 and 2, mean 1.5.
         TensorAssert.Close(1.5, loss);
 

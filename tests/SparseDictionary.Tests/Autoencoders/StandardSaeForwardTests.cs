@@ -31,8 +31,8 @@ public class StandardSaeForwardTests
         TensorAssert.Close(ExpectedPre, forward.PreActivations);
         TensorAssert.Close(ExpectedFeatures, forward.Features);
         TensorAssert.Close(ExpectedReconstruction, forward.Reconstruction);
-        Assert.Null(forward.GatePreActivations);
         // The L1 penalty of a standard SAE acts on the features themselves.
+        Assert.Same(forward.Features, forward.SparsityActivations);
         TensorAssert.Close(ExpectedFeatures, forward.SparsityActivations);
     }
 

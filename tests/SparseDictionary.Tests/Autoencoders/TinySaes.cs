@@ -57,21 +57,24 @@ internal static class TinySaes
     public static Tensor GatedInput() => tensor(new double[,] { { 1.5, 0.5 }, { 2.5, -1.5 } });
 
     /// <summary>
-    /// A randomly initialised SAE of <paramref name="architecture"/> (standard, gated, topk, batchtopk, jumprelu) with the
-    /// constructors' defaults; <paramref name="k"/> is used by TopK and BatchTopK, <paramref name="batchTopKThreshold"/>
-    /// is BatchTopK's inference threshold θ.
+    /// A randomly initialised SAE of the registered <paramref name="architecture"/> with its spec's defaults;
+    /// <paramref name="k"/> is used by the TopK family, <paramref name="batchTopKThreshold"/> is the inference threshold θ
+    /// of BatchTopK and its descendants.
     /// </summary>
     public static ISparseAutoencoder Random(
-        string architecture, int dIn, int dSae, int k, Generator generator, ScalarType dtype = ScalarType.Float32, double batchTopKThreshold = 0) =>
-        architecture switch
+        string architecture, int dIn, int dSae, int k, Generator generator, ScalarType dtype = ScalarType.Float32, double batchTopKThreshold = 0)
+    {
+        ArchitectureSpec spec = SaeArchitectures.Get(architecture) switch
         {
-            "standard" => new StandardSae(dIn, dSae, dtype: dtype, generator: generator),
-            "gated" => new GatedSae(dIn, dSae, dtype: dtype, generator: generator),
-            "topk" => new TopKSae(dIn, dSae, k, dtype: dtype, generator: generator),
-            "batchtopk" => new BatchTopKSae(dIn, dSae, k, dtype: dtype, generator: generator) { Threshold = batchTopKThreshold },
-            "jumprelu" => new JumpReluSae(dIn, dSae, dtype: dtype, generator: generator),
-            _ => throw new ArgumentException($"Unknown architecture '{architecture}'.", nameof(architecture)),
+            TopKArchitecture => new TopKSpec { K = k },
+            BatchTopKArchitecture => new BatchTopKSpec { K = k },
+            MatryoshkaBatchTopKArchitecture => new MatryoshkaBatchTopKSpec { K = k },
+            var other => other.DefaultSpec,
         };
+        var sae = spec.CreateSae(dIn, dSae, dtype: dtype, generator: generator);
+        if (sae is BatchTopKSae batchTopK) batchTopK.Threshold = batchTopKThreshold;
+        return sae;
+    }
 
     /// <summary>Overwrites parameter <paramref name="name"/> in place.</summary>
     public static void Set(ISparseAutoencoder sae, string name, Tensor value)

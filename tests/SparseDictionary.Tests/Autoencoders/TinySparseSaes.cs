@@ -34,7 +34,7 @@ internal static class TinySparseSaes
     public static Tensor TopKInput() => tensor(new double[,] { { 3, 1 }, { 2, 0.5 }, { 0, -0.75 } });
 
     /// <summary>The shared weights with k = 2 per token (a batch of 3 keeps 6).</summary>
-    public static BatchTopKSae BatchTopK(double thresholdDecay = 0.999, int thresholdStartStep = 1000)
+    public static BatchTopKSae BatchTopK(double? thresholdDecay = 0.999, int? thresholdStartStep = 1000)
     {
         var sae = new BatchTopKSae(2, 4, k: 2, dtype: ScalarType.Float64) { ThresholdDecay = thresholdDecay, ThresholdStartStep = thresholdStartStep };
         SetTopKWeights(sae);

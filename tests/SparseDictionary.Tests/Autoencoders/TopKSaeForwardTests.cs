@@ -32,7 +32,8 @@ public class TopKSaeForwardTests
         TensorAssert.Close(ExpectedPre, forward.PreActivations);
         TensorAssert.Close(ExpectedFeatures, forward.Features);
         TensorAssert.Close(ExpectedReconstruction, forward.Reconstruction);
-        Assert.Null(forward.GatePreActivations);
+        // No separate sparsity activations: a penalty would act on the features themselves.
+        Assert.Same(forward.Features, forward.SparsityActivations);
         Assert.Equal("topk", sae.Architecture);
     }
 

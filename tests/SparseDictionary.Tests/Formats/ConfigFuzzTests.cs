@@ -70,7 +70,7 @@ public sealed class ConfigFuzzTests(ITestOutputHelper output) : IDisposable
                 TotalSteps = 10, BatchSize = 32, InitializationTokens = 64, LogEverySteps = 1, Checkpoint = new CheckpointOptions(folder, 100),
             };
             cts.Cancel();
-            new SaeTrainer(sae, options).Train(source, cancellationToken: cts.Token);
+            new SaeTrainer(sae, new StandardSpec(), options).Train(source, cancellationToken: cts.Token);
         }
         string state = Path.Combine(folder, TrainingCheckpoint.StateFileName);
         byte[] valid = File.ReadAllBytes(state);

@@ -1,5 +1,7 @@
+using SparseDictionary.Autoencoders;
 using SparseDictionary.Losses;
 using SparseDictionary.Tests.Autoencoders;
+using SparseDictionary.Training;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -101,7 +103,7 @@ public class AuxKLossTests
         using var scope = NewDisposeScope();
         var x = TinySparseSaes.TopKInput();
         var forward = sae.Forward(x);
-        var loss = SaeLosses.TopK(auxiliaryLatents: 2).Compute(x, forward, sae, sparsityScale: 0.5, context: Dead(true, true, true, false));
+        var loss = new TopKSpec { AuxKLatents = 2 }.CreateLoss(sae, new TrainerOptions()).Compute(x, forward, sae, sparsityScale: 0.5, context: Dead(true, true, true, false));
         // ‖e‖² per token: 6.625, 0.25, 1.5625 + 1 = 2.5625 → mse = 9.4375 / 3; total = mse + 6.0625/32 (AuxK is not a
         // sparsity penalty: the warm-up scale does not touch it).
         TensorAssert.Close(9.4375 / 3, loss.Terms["mse_loss"]);

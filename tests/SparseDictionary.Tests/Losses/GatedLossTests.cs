@@ -1,6 +1,8 @@
 using TorchSharp;
+using SparseDictionary.Autoencoders;
 using SparseDictionary.Losses;
 using SparseDictionary.Tests.Autoencoders;
+using SparseDictionary.Training;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -77,12 +79,23 @@ public class GatedLossTests
     }
 
     [Fact]
-    public void AuxiliaryLossNeedsGatePreActivations()
+    public void AuxiliaryLossDecodesTheForwardsSparsityActivations()
     {
-        using var sae = TinySaes.Standard();
+        using var sae = TinySaes.Gated();
+        using var standard = TinySaes.Standard();
         using var scope = NewDisposeScope();
-        var x = TinySaes.StandardInput();
-        Assert.Throws<InvalidOperationException>(() => new GatedAuxiliaryLoss().Compute(x, sae.Forward(x), sae));
+        var x = TinySaes.GatedInput();
+        var forward = sae.Forward(x);
+        // The Gated forward's sparsity activations are ReLU(π_gate), which the term decodes (the hand value above).
+        TensorAssert.Close(new double[,] { { 0, 0.5, 1.5 }, { 1, 0, 5.5 } }, forward.SparsityActivations);
+        TensorAssert.Close(ExpectedAux, new GatedAuxiliaryLoss().Compute(x, forward, sae));
+        // With the features f in their place the frozen decoder gives x̂ itself: the term is the reconstruction loss.
+        TensorAssert.Close(ExpectedMse, new GatedAuxiliaryLoss().Compute(x, forward with { SparsityActivations = forward.Features }, sae));
+
+        // A standard SAE's sparsity activations are its features, so there too the term is its reconstruction loss:
+        // residuals (0.1, −1.75), (0.8, −0.9) → (3.0725 + 1.45) / 2 = 2.26125 (StandardLossTests).
+        var xs = TinySaes.StandardInput();
+        TensorAssert.Close(2.26125, new GatedAuxiliaryLoss().Compute(xs, standard.Forward(xs), standard));
     }
 
     [Fact]
@@ -124,7 +137,9 @@ public class GatedLossTests
         using var sae = TinySaes.Gated();
         using var scope = NewDisposeScope();
         var x = TinySaes.GatedInput();
-        var term = new GatedAuxiliaryLoss(stopGradientToInputCentring: true);
+        var term = GatedAuxiliaryLoss.WithDetachedInputCentring(sae);
+        Assert.True(term.StopGradientToInputCentring);
+        Assert.False(new GatedAuxiliaryLoss().StopGradientToInputCentring);
         var value = term.Compute(x, sae.Forward(x), sae);
         double paperValue = new GatedAuxiliaryLoss().Compute(x, sae.Forward(x), sae).ToDouble();
         value.backward();
@@ -165,7 +180,7 @@ public class GatedLossTests
         var x = TinySaes.GatedInput();
         var forward = sae.Forward(x);
 
-        var full = SaeLosses.Gated(l1Coefficient: 0.2).Compute(x, forward, sae);
+        var full = new GatedSpec { L1Coefficient = 0.2 }.CreateLoss(sae, new TrainerOptions()).Compute(x, forward, sae);
         // 3.546875 + 0.2 · 4.25 + 8.71875 = 3.546875 + 0.85 + 8.71875 = 13.115625
         TensorAssert.Close(13.115625, full.Total);
         Assert.Equal(3, full.Terms.Count);
@@ -174,9 +189,9 @@ public class GatedLossTests
         TensorAssert.Close(ExpectedAux, full.Terms["auxiliary_reconstruction_loss"]);
 
         // sparsityScale touches only the L1 term: 3.546875 + 0.5 · 0.2 · 4.25 + 8.71875 = 12.690625
-        TensorAssert.Close(12.690625, SaeLosses.Gated(0.2).Compute(x, forward, sae, sparsityScale: 0.5).Total);
+        TensorAssert.Close(12.690625, new GatedSpec { L1Coefficient = 0.2 }.CreateLoss(sae, new TrainerOptions()).Compute(x, forward, sae, sparsityScale: 0.5).Total);
 
-        var noAux = SaeLosses.Gated(0.2, GatedLossVariant.WithoutAuxiliary).Compute(x, forward, sae);
+        var noAux = new GatedSpec { L1Coefficient = 0.2, GatedLoss = GatedLossVariant.WithoutAuxiliary }.CreateLoss(sae, new TrainerOptions()).Compute(x, forward, sae);
         // 3.546875 + 0.85 = 4.396875
         TensorAssert.Close(4.396875, noAux.Total);
         Assert.Equal(new[] { "l1_loss", "mse_loss" }, noAux.Terms.Keys.OrderBy(k => k, StringComparer.Ordinal));

@@ -1,5 +1,7 @@
+using SparseDictionary.Autoencoders;
 using SparseDictionary.Losses;
 using SparseDictionary.Tests.Autoencoders;
+using SparseDictionary.Training;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -94,7 +96,7 @@ public class StandardLossTests
         using var scope = NewDisposeScope();
         var x = TinySaes.StandardInput();
         var forward = sae.Forward(x);
-        var loss = SaeLosses.Standard(l1Coefficient: 0.3);
+        var loss = new StandardSpec { L1Coefficient = 0.3 }.CreateLoss(sae, new TrainerOptions());
 
         var value = loss.Compute(x, forward, sae);
         // 2.26125 + 0.3 · 11.125 = 2.26125 + 3.3375 = 5.59875
@@ -108,8 +110,9 @@ public class StandardLossTests
         TensorAssert.Close(3.93, warm.Total);
         TensorAssert.Close(ExpectedL1, warm.Terms["l1_loss"]);
 
-        // The weighted variant swaps in the decoder-norm-weighted term: 2.26125 + 0.3 · (2.55 + 2.125·√0.2).
-        var weighted = SaeLosses.Standard(0.3, weightL1ByDecoderNorm: true).Compute(x, forward, sae);
+        // Under DecoderNormPolicy.WeightedL1 the decoder-norm-weighted term is swapped in: 2.26125 + 0.3 · (2.55 + 2.125·√0.2).
+        var weighted = new StandardSpec { L1Coefficient = 0.3 }
+            .CreateLoss(sae, new TrainerOptions { DecoderNorm = DecoderNormPolicy.WeightedL1 }).Compute(x, forward, sae);
         TensorAssert.Close(2.26125 + 0.3 * (2.55 + 2.125 * Math.Sqrt(0.2)), weighted.Total);
     }
 }

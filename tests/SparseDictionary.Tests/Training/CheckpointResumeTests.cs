@@ -34,24 +34,32 @@ public sealed class CheckpointResumeTests : IDisposable
 
     private static TrainerOptions Options(string? checkpoint, int every = 7) => new()
     {
-        TotalSteps = 40, BatchSize = 128, LearningRate = 3e-3, WarmupSteps = 5, L1Coefficient = 8, L1WarmupSteps = 4,
-        InitializationTokens = 512, LogEverySteps = 3, Seed = 5, AuxKDeadWindowTokens = 1024, DeadWindowTokens = 1024,
+        TotalSteps = 40, BatchSize = 128, LearningRate = 3e-3, WarmupSteps = 5, L1WarmupSteps = 4,
+        InitializationTokens = 512, LogEverySteps = 3, Seed = 5, DeadWindowTokens = 1024,
         LearningRateShape = LearningRateShape.CosineWithHardRestarts, RestartCycles = 2,
         Resampling = new ResamplingOptions(IntervalSteps: 12, SampleTokens: 256, RewarmSteps: 6),
         Checkpoint = checkpoint is null ? null : new CheckpointOptions(checkpoint, every),
     };
 
+    /// <summary>
+    /// The architecture's parameters: λ = 8 (standard, gated); k = 4 and an AuxK dead window of 1024 tokens (TopK family);
+    /// BatchTopK's threshold updated from step 2.
+    /// </summary>
+    private static ArchitectureSpec Spec(string architecture) => architecture switch
+    {
+        StandardArchitecture.ArchitectureName => new StandardSpec { L1Coefficient = 8 },
+        GatedArchitecture.ArchitectureName => new GatedSpec { L1Coefficient = 8 },
+        TopKArchitecture.ArchitectureName => new TopKSpec { K = 4, AuxKDeadWindowTokens = 1024 },
+        BatchTopKArchitecture.ArchitectureName => new BatchTopKSpec { K = 4, AuxKDeadWindowTokens = 1024, ThresholdStartStep = 2 },
+        _ => throw new ArgumentOutOfRangeException(nameof(architecture)),
+    };
+
+    private static SaeTrainer Trainer(ISparseAutoencoder sae, TrainerOptions options) => new(sae, Spec(sae.Architecture), options);
+
     private static ISparseAutoencoder NewSae(string architecture, long seed)
     {
         using var g = new Generator((ulong)seed);
-        return architecture switch
-        {
-            "standard" => new StandardSae(DIn, 256, generator: g),
-            "gated" => new GatedSae(DIn, 256, generator: g),
-            "topk" => new TopKSae(DIn, 256, k: 4, generator: g),
-            "batchtopk" => new BatchTopKSae(DIn, 256, k: 4, generator: g) { ThresholdStartStep = 2 },
-            _ => throw new ArgumentOutOfRangeException(nameof(architecture)),
-        };
+        return Spec(architecture).CreateSae(DIn, 256, generator: g);
     }
 
     private ShuffleBuffer NewSource() => new(
@@ -80,7 +88,7 @@ public sealed class CheckpointResumeTests : IDisposable
     {
         var sae = NewSae(architecture, 1);
         using var source = NewSource();
-        return (sae, new SaeTrainer(sae, Options(null)).Train(source));
+        return (sae, Trainer(sae, Options(null)).Train(source));
     }
 
     public static TheoryData<string, int> Interruptions => new()
@@ -104,7 +112,7 @@ public sealed class CheckpointResumeTests : IDisposable
         using (var source = NewSource())
         using (var cts = new CancellationTokenSource())
         {
-            var partial = new SaeTrainer(first, Options(folder)).Train(source, new CancelAt(cts, stopAt), cts.Token);
+            var partial = Trainer(first, Options(folder)).Train(source, new CancelAt(cts, stopAt), cts.Token);
             Assert.Equal(TrainingEndReason.Cancelled, partial.EndReason);
             Assert.Equal(stopAt, partial.StepsCompleted);
         }
@@ -113,7 +121,7 @@ public sealed class CheckpointResumeTests : IDisposable
         // A different initialisation: everything must come from the checkpoint.
         using var resumed = NewSae(architecture, 2);
         using var resumedSource = NewSource();
-        var result = new SaeTrainer(resumed, Options(folder)).Resume(resumedSource, folder);
+        var result = Trainer(resumed, Options(folder)).Resume(resumedSource, folder);
 
         AssertBitIdentical(expected, resumed);
         AssertSameRun(expectedResult, result);
@@ -134,11 +142,11 @@ public sealed class CheckpointResumeTests : IDisposable
         using (var first = NewSae("standard", 1))
         using (var source = NewSource())
         {
-            Assert.Throws<OperationCanceledException>(() => new SaeTrainer(first, Options(folder, every: 100)).Train(source, new ThrowAt(19)));
+            Assert.Throws<OperationCanceledException>(() => Trainer(first, Options(folder, every: 100)).Train(source, new ThrowAt(19)));
         }
         using var resumed = NewSae("standard", 3);
         using var resumedSource = NewSource();
-        var result = new SaeTrainer(resumed, Options(folder)).Resume(resumedSource, folder);
+        var result = Trainer(resumed, Options(folder)).Resume(resumedSource, folder);
         AssertBitIdentical(expected, resumed);
         AssertSameRun(expectedResult, result);
     }
@@ -160,7 +168,7 @@ public sealed class CheckpointResumeTests : IDisposable
             };
             try
             {
-                var error = Assert.Throws<IOException>(() => new SaeTrainer(first, Options(folder)).Train(source));
+                var error = Assert.Throws<IOException>(() => Trainer(first, Options(folder)).Train(source));
                 Assert.Equal("simulated crash", error.Message);
             }
             finally
@@ -175,7 +183,7 @@ public sealed class CheckpointResumeTests : IDisposable
 
         using var resumed = NewSae("standard", 5);
         using var resumedSource = NewSource();
-        var result = new SaeTrainer(resumed, Options(folder)).Resume(resumedSource, folder);
+        var result = Trainer(resumed, Options(folder)).Resume(resumedSource, folder);
         Assert.Equal(40, result.StepsCompleted);
         AssertBitIdentical(expected, resumed);
 
@@ -208,11 +216,11 @@ public sealed class CheckpointResumeTests : IDisposable
         using var sae = NewSae("standard", 1);
         using var source = NewSource();
         var error = Assert.Throws<TrainingCheckpointException>(() =>
-            new SaeTrainer(sae, Options(folder) with { BatchSize = 64 }).Resume(source, folder));
+            Trainer(sae, Options(folder) with { BatchSize = 64 }).Resume(source, folder));
         Assert.Equal("batch_size", error.Field);
 
         using var gated = NewSae("gated", 1);
-        Assert.Equal("architecture", Assert.Throws<TrainingCheckpointException>(() => new SaeTrainer(gated, Options(folder)).Resume(source, folder)).Field);
+        Assert.Equal("architecture", Assert.Throws<TrainingCheckpointException>(() => Trainer(gated, Options(folder)).Resume(source, folder)).Field);
         Assert.Null(Assert.Throws<TrainingCheckpointException>(() => TrainingCheckpoint.Load(_temp.File("nothing-here"))).Field);
     }
 
@@ -221,7 +229,7 @@ public sealed class CheckpointResumeTests : IDisposable
     {
         using var sae = NewSae("standard", 1);
         using var source = new NotResumable(NewSource());
-        var error = Assert.Throws<ArgumentException>(() => new SaeTrainer(sae, Options(_temp.File("x"))).Train(source));
+        var error = Assert.Throws<ArgumentException>(() => Trainer(sae, Options(_temp.File("x"))).Train(source));
         Assert.Contains("IResumableActivationSource", error.Message, StringComparison.Ordinal);
     }
 
@@ -242,7 +250,7 @@ public sealed class CheckpointResumeTests : IDisposable
         using var sae = NewSae("standard", 1);
         using var source = NewSource();
         using var cts = new CancellationTokenSource();
-        new SaeTrainer(sae, Options(folder, every: 100)).Train(source, new CancelAt(cts, step), cts.Token);
+        Trainer(sae, Options(folder, every: 100)).Train(source, new CancelAt(cts, step), cts.Token);
         return folder;
     }
 

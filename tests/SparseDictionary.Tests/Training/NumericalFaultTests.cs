@@ -15,9 +15,11 @@ public sealed class NumericalFaultTests
     // Batches of 256 rows, in order: rows [256·k, 256·(k+1)) are step k's batch (the first batch is also the initialisation).
     private static TrainerOptions Options => new()
     {
-        TotalSteps = 8, BatchSize = 256, LearningRate = 1e-3, L1Coefficient = 1.0, InitializationTokens = 256, LogEverySteps = 1,
+        TotalSteps = 8, BatchSize = 256, LearningRate = 1e-3, InitializationTokens = 256, LogEverySteps = 1,
         NormalizeActivations = false, InitializeDecoderBiasToGeometricMedian = false,
     };
+
+    private static readonly StandardSpec Spec = new() { L1Coefficient = 1.0 };
 
     private static (StandardSae Sae, InMemoryActivationSource Source) Setup(Action<Tensor> poison)
     {
@@ -34,7 +36,7 @@ public sealed class NumericalFaultTests
         var (sae, source) = Setup(a => a[3 * 256 + 10, 2] = tensor(float.PositiveInfinity));
         using var _ = sae;
         using var __ = source;
-        var error = Assert.Throws<TrainingDivergedException>(() => new SaeTrainer(sae, Options).Train(source));
+        var error = Assert.Throws<TrainingDivergedException>(() => new SaeTrainer(sae, Spec, Options).Train(source));
         Assert.Equal((3, "activations"), (error.Step, error.Tensor));
         Assert.StartsWith("Training diverged at step 3: the input activations (256 tokens) contain NaN or Inf", error.Message, StringComparison.Ordinal);
     }
@@ -46,7 +48,7 @@ public sealed class NumericalFaultTests
         var (sae, source) = Setup(a => a[5 * 256 + 7, 0] = tensor(1e30f));
         using var _ = sae;
         using var __ = source;
-        var error = Assert.Throws<TrainingDivergedException>(() => new SaeTrainer(sae, Options).Train(source));
+        var error = Assert.Throws<TrainingDivergedException>(() => new SaeTrainer(sae, Spec, Options).Train(source));
         Assert.Equal(5, error.Step);
         Assert.Contains("mse_loss", error.Tensor, StringComparison.Ordinal);
         Assert.DoesNotContain("activations", error.Tensor, StringComparison.Ordinal);
@@ -66,7 +68,7 @@ public sealed class NumericalFaultTests
         var log = new ListLogger();
         var options = Options with { NonFiniteBatches = NonFiniteBatchPolicy.Skip };
         var watch = new WatchStep(sae, 2, 6);
-        var result = new SaeTrainer(sae, options, log).Train(source, watch);
+        var result = new SaeTrainer(sae, Spec, options, log).Train(source, watch);
 
         Assert.Equal(8, result.StepsCompleted);
         Assert.Equal(2, result.SkippedBatches);
@@ -91,7 +93,7 @@ public sealed class NumericalFaultTests
         using var sae = new StandardSae(8, 16, generator: generator);
         using var source = new InMemoryActivationSource(activations, shuffle: false, cycle: false);
         var log = new ListLogger();
-        var result = new SaeTrainer(sae, Options with { TotalSteps = 16 }, log).Train(source);
+        var result = new SaeTrainer(sae, Spec, Options with { TotalSteps = 16 }, log).Train(source);
 
         Assert.Equal(1, result.LossSpikes);
         string spike = Assert.Single(log.Messages, m => m.Contains(": loss spike,", StringComparison.Ordinal));
@@ -104,7 +106,7 @@ public sealed class NumericalFaultTests
         var (sae, source) = Setup(_ => { });
         using var _ = sae;
         using var __ = source;
-        var result = new SaeTrainer(sae, Options).Train(source);
+        var result = new SaeTrainer(sae, Spec, Options).Train(source);
         Assert.Equal((8, 0, 0), (result.StepsCompleted, result.SkippedBatches, result.LossSpikes));
     }
 

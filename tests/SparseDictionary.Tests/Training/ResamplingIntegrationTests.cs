@@ -47,10 +47,10 @@ public class ResamplingIntegrationTests(ITestOutputHelper output)
         using var source = new InMemoryActivationSource(data.Activations, seed: 2);
         var options = new TrainerOptions
         {
-            TotalSteps = 600, BatchSize = 512, LearningRate = 2e-3, WarmupSteps = 50, L1Coefficient = 1.0, Resampling = resampling,
+            TotalSteps = 600, BatchSize = 512, LearningRate = 2e-3, WarmupSteps = 50, Resampling = resampling,
             LogEverySteps = 100,
         };
-        var result = new SaeTrainer(sae, options).Train(source);
+        var result = new SaeTrainer(sae, new StandardSpec { L1Coefficient = 1.0 }, options).Train(source);
 
         using var evalSource = new InMemoryActivationSource(data.Activations, shuffle: false, cycle: false);
         var evaluators = SaeEvaluation.DefaultEvaluators(DSae);

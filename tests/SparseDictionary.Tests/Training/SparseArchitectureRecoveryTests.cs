@@ -68,10 +68,18 @@ public class SparseArchitectureRecoveryTests(ITestOutputHelper output)
         using var source = new InMemoryActivationSource(data.Activations, seed: 3);
         var options = new TrainerOptions
         {
-            TotalSteps = steps, BatchSize = 1024, LearningRate = learningRate, WarmupSteps = 100, L0Coefficient = l0, LogEverySteps = 100,
+            TotalSteps = steps, BatchSize = 1024, LearningRate = learningRate, WarmupSteps = 100, LogEverySteps = 100,
         };
 
-        var result = new SaeTrainer(sae, options).Train(source);
+        ArchitectureSpec spec = sae switch
+        {
+            BatchTopKSae b => new BatchTopKSpec { K = b.K },
+            TopKSae t => new TopKSpec { K = t.K },
+            JumpReluSae => new JumpReluSpec { L0Coefficient = l0 },
+            _ => throw new ArgumentOutOfRangeException(nameof(sae)),
+        };
+
+        var result = new SaeTrainer(sae, spec, options).Train(source);
 
         double mmcs = SyntheticSparseData.MeanMaxCosineSimilarity(data.Dictionary, sae.DecoderWeight);
         var last = result.Curve[^1];

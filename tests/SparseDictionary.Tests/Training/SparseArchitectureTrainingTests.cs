@@ -19,10 +19,23 @@ public class SparseArchitectureTrainingTests(ITestOutputHelper output)
     [InlineData("topk", new[] { "auxk_loss", "mse_loss" })]
     [InlineData("batchtopk", new[] { "auxk_loss", "mse_loss" })]
     [InlineData("jumprelu", new[] { "l0_loss", "mse_loss" })]
+    [InlineData("matryoshka_batchtopk", new[] { "auxk_loss", "mse_loss" })]
     public void DefaultLossPerArchitecture(string architecture, string[] terms)
     {
-        var options = new TrainerOptions { L0Coefficient = 0.7, AuxKCoefficient = 0.25, AuxKLatents = 5, AuxKDeadWindowTokens = 777 };
-        var loss = SaeTrainer.DefaultLoss(architecture, options);
+        ArchitectureSpec spec = architecture switch
+        {
+            StandardArchitecture.ArchitectureName => new StandardSpec { L1Coefficient = 0.3 },
+            GatedArchitecture.ArchitectureName => new GatedSpec { L1Coefficient = 0.3 },
+            TopKArchitecture.ArchitectureName => new TopKSpec { K = 2, AuxKCoefficient = 0.25, AuxKLatents = 5, AuxKDeadWindowTokens = 777 },
+            BatchTopKArchitecture.ArchitectureName => new BatchTopKSpec { K = 2, AuxKCoefficient = 0.25, AuxKLatents = 5, AuxKDeadWindowTokens = 777 },
+            MatryoshkaBatchTopKArchitecture.ArchitectureName => new MatryoshkaBatchTopKSpec { K = 2, AuxKCoefficient = 0.25, AuxKLatents = 5, AuxKDeadWindowTokens = 777 },
+            JumpReluArchitecture.ArchitectureName => new JumpReluSpec { L0Coefficient = 0.7 },
+            _ => throw new ArgumentOutOfRangeException(nameof(architecture)),
+        };
+        Assert.Same(SaeArchitectures.Get(architecture), spec.Architecture);
+        using var sae = spec.CreateSae(4, 16);
+        Assert.Equal(architecture, sae.Architecture);
+        var loss = new SaeTrainer(sae, spec, new TrainerOptions()).Loss;
         Assert.Equal(terms, loss.Terms.Select(t => t.Term.Name).Order(StringComparer.Ordinal));
         foreach (var term in loss.Terms)
         {
@@ -31,11 +44,29 @@ public class SparseArchitectureTrainingTests(ITestOutputHelper output)
                 case SparseDictionary.Losses.AuxKLoss auxK:
                     Assert.Equal((0.25, false, 5, 777L), (term.Coefficient, term.IsSparsityPenalty, auxK.AuxiliaryLatents, auxK.DeadWindowTokens));
                     break;
-                case SparseDictionary.Losses.JumpReluL0Loss:
+                case JumpReluL0Loss:
                     Assert.Equal((0.7, true), (term.Coefficient, term.IsSparsityPenalty));
+                    break;
+                case SparseDictionary.Losses.L1SparsityLoss:
+                    Assert.Equal((0.3, true), (term.Coefficient, term.IsSparsityPenalty));
+                    break;
+                case MatryoshkaReconstructionLoss matryoshka:
+                    // d_sae 16: groups d_sae/16, d_sae/8, d_sae/4 and the rest, each prefix weighted 1.
+                    Assert.Equal([1, 2, 4, 9], matryoshka.GroupSizes);
+                    Assert.Equal([1.0, 1.0, 1.0, 1.0], matryoshka.Weights);
                     break;
             }
         }
+    }
+
+    [Fact]
+    public void ASpecOfAnotherArchitectureIsRejected()
+    {
+        using var sae = new StandardSae(4, 8);
+        var error = Assert.Throws<ArgumentException>(() => new SaeTrainer(sae, new GatedSpec(), new TrainerOptions()));
+        Assert.Equal("spec", error.ParamName);
+        // The spec is validated too.
+        Assert.Equal("L1Coefficient", Assert.ThrowsAny<ArgumentException>(() => new SaeTrainer(sae, new StandardSpec { L1Coefficient = -1 }, new TrainerOptions())).ParamName);
     }
 
     [Fact]
@@ -54,9 +85,9 @@ public class SparseArchitectureTrainingTests(ITestOutputHelper output)
             var options = new TrainerOptions
             {
                 TotalSteps = 400, BatchSize = 256, LearningRate = 5e-3, InitializationTokens = 1024, LogEverySteps = 100,
-                AuxKCoefficient = auxKCoefficient, AuxKDeadWindowTokens = 1024,
             };
-            var result = new SaeTrainer(sae, options).Train(source);
+            var spec = new TopKSpec { K = 2, AuxKCoefficient = auxKCoefficient, AuxKDeadWindowTokens = 1024 };
+            var result = new SaeTrainer(sae, spec, options).Train(source);
             using var scope = NewDisposeScope();
             using var _ = no_grad();
             int revived = (int)(sae.Encode(data.Activations) > 0).any(0).narrow(0, 0, 16).sum().ToInt64();
@@ -87,7 +118,7 @@ public class SparseArchitectureTrainingTests(ITestOutputHelper output)
             TotalSteps = 10, BatchSize = 256, InitializationTokens = 256, NormalizeActivations = false, InitializeDecoderBiasToGeometricMedian = false,
         };
 
-        Assert.Throws<TrainingDivergedException>(() => new SaeTrainer(sae, options).Train(source));
+        Assert.Throws<TrainingDivergedException>(() => new SaeTrainer(sae, new BatchTopKSpec { K = 2 }, options).Train(source));
         Assert.False(sae.IsTraining);
         // Steps 0 and 1 updated θ before step 2 (rows 512–767) diverged... or the NaN batch itself: at least 2 updates.
         Assert.InRange(sae.ThresholdUpdates, 2, 3);
@@ -99,7 +130,7 @@ public class SparseArchitectureTrainingTests(ITestOutputHelper output)
         using var sae = TinySparseSaes.JumpRelu();
         using var scope = NewDisposeScope();
         var x = TinySparseSaes.JumpReluInput();
-        var loss = SaeTrainer.DefaultLoss("jumprelu", new TrainerOptions { L0Coefficient = 2 });
+        var loss = new JumpReluSpec { L0Coefficient = 2 }.CreateLoss(sae, new TrainerOptions());
         var value = loss.Compute(x, sae.Forward(x), sae, sparsityScale: 0.25);
         // L0 = 1.5 (see JumpReluSaeTests); mse: r = (0.5, −0.5), (1.7, −1.7) → (0.5 + 5.78) / 2 = 3.14.
         TensorAssert.Close(1.5, value.Terms["l0_loss"]);

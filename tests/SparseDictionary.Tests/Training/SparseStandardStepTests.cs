@@ -72,13 +72,14 @@ public class SparseStandardStepTests
         var data = randn(new long[] { 2048, 16 }, dtype: ScalarType.Float64, generator: new Generator(5)) * 2.0;
         var options = new TrainerOptions
         {
-            TotalSteps = 12, BatchSize = 256, LearningRate = 1e-2, L1Coefficient = 20.0, L1WarmupSteps = 3,
+            TotalSteps = 12, BatchSize = 256, LearningRate = 1e-2, L1WarmupSteps = 3,
             InitializationTokens = 512, LogEverySteps = 1, SparseStepMaxActivity = maxActivity,
         };
         using var closedForm = NewSae();
         using var autograd = NewSae();
-        var a = new SaeTrainer(closedForm, options).Train(new InMemoryActivationSource(data, seed: 2));
-        var b = new SaeTrainer(autograd, options with { SparseStep = SparseStepMode.Off }).Train(new InMemoryActivationSource(data, seed: 2));
+        var spec = new StandardSpec { L1Coefficient = 20.0 };
+        var a = new SaeTrainer(closedForm, spec, options).Train(new InMemoryActivationSource(data, seed: 2));
+        var b = new SaeTrainer(autograd, spec, options with { SparseStep = SparseStepMode.Off }).Train(new InMemoryActivationSource(data, seed: 2));
 
         Assert.Equal(b.StepsCompleted, a.StepsCompleted);
         for (int i = 0; i < a.Curve.Count; i++) Assert.Equal(b.Curve[i].Loss, a.Curve[i].Loss, 9);
@@ -99,10 +100,12 @@ public class SparseStandardStepTests
         var options = new TrainerOptions();
         using var standard = new StandardSae(4, 8);
         using var gated = new GatedSae(4, 8);
-        Assert.NotNull(SparseStandardStep.TryCreate(standard, SaeLosses.Standard(1.0), options));
-        Assert.Null(SparseStandardStep.TryCreate(standard, SaeLosses.Standard(1.0), options with { SparseStep = SparseStepMode.Off }));
-        Assert.Null(SparseStandardStep.TryCreate(standard, SaeLosses.Standard(1.0, weightL1ByDecoderNorm: true), options));
-        Assert.Null(SparseStandardStep.TryCreate(gated, SaeLosses.Gated(1.0), options));
+        var standardLoss = new StandardSpec { L1Coefficient = 1.0 }.CreateLoss(standard, options);
+        var weightedLoss = new StandardSpec { L1Coefficient = 1.0 }.CreateLoss(standard, options with { DecoderNorm = DecoderNormPolicy.WeightedL1 });
+        Assert.NotNull(SparseStandardStep.TryCreate(standard, standardLoss, options));
+        Assert.Null(SparseStandardStep.TryCreate(standard, standardLoss, options with { SparseStep = SparseStepMode.Off }));
+        Assert.Null(SparseStandardStep.TryCreate(standard, weightedLoss, options));
+        Assert.Null(SparseStandardStep.TryCreate(gated, new GatedSpec { L1Coefficient = 1.0 }.CreateLoss(gated, options), options));
         Assert.Null(SparseStandardStep.TryCreate(standard, new SaeLoss([new WeightedLossTerm(new ReconstructionLoss(), 1.0)]), options));
     }
 

@@ -24,18 +24,19 @@ public class SyntheticRecoveryTests(ITestOutputHelper output)
         var sw = Stopwatch.StartNew();
         using var data = SyntheticSparseData.Generate(dIn: 64, features: 256, samples: 50_000, meanActive: 4, seed: 1);
         using var generator = new torch.Generator(7);
-        using ISparseAutoencoder sae = architecture == "standard"
-            ? new StandardSae(64, 512, generator: generator)
-            : new GatedSae(64, 512, generator: generator);
+        ArchitectureSpec spec = architecture == StandardArchitecture.ArchitectureName
+            ? new StandardSpec { L1Coefficient = l1 }
+            : new GatedSpec { L1Coefficient = l1 };
+        using ISparseAutoencoder sae = spec.CreateSae(64, 512, generator: generator);
         double before = SyntheticSparseData.MeanMaxCosineSimilarity(data.Dictionary, sae.DecoderWeight);
         using var source = new InMemoryActivationSource(data.Activations, seed: 3);
         var options = new TrainerOptions
         {
-            TotalSteps = 1500, BatchSize = 1024, LearningRate = 2e-3, WarmupSteps = 100, L1Coefficient = l1, LogEverySteps = 500,
+            TotalSteps = 1500, BatchSize = 1024, LearningRate = 2e-3, WarmupSteps = 100, LogEverySteps = 500,
             DecoderNorm = decoderNorm,
         };
 
-        var result = new SaeTrainer(sae, options).Train(source);
+        var result = new SaeTrainer(sae, spec, options).Train(source);
 
         double mmcs = SyntheticSparseData.MeanMaxCosineSimilarity(data.Dictionary, sae.DecoderWeight);
         var last = result.Curve[^1];

@@ -13,8 +13,10 @@ public class TrainerBehaviourTests
 {
     private static TrainerOptions ShortRun => new()
     {
-        TotalSteps = 60, BatchSize = 256, LearningRate = 1e-3, L1Coefficient = 1.0, InitializationTokens = 1024, LogEverySteps = 10,
+        TotalSteps = 60, BatchSize = 256, LearningRate = 1e-3, InitializationTokens = 1024, LogEverySteps = 10,
     };
+
+    private static readonly StandardSpec Spec = new() { L1Coefficient = 1.0 };
 
     [Fact]
     public void NormalisationMakesTrainingInvariantToTheActivationScale()
@@ -45,7 +47,7 @@ public class TrainerBehaviourTests
         using var source = new InMemoryActivationSource(poisoned, shuffle: false, cycle: false);
         var options = ShortRun with { BatchSize = 256, InitializationTokens = 256, NormalizeActivations = false, InitializeDecoderBiasToGeometricMedian = false };
 
-        var error = Assert.Throws<TrainingDivergedException>(() => new SaeTrainer(sae, options).Train(source));
+        var error = Assert.Throws<TrainingDivergedException>(() => new SaeTrainer(sae, Spec, options).Train(source));
         Assert.Contains("step 5", error.Message); // rows 1280..1535 form the sixth batch (step 5)
         Assert.Contains("NaN", error.Message);
     }
@@ -60,7 +62,7 @@ public class TrainerBehaviourTests
         var reports = new List<TrainingProgress>();
         var progress = new SynchronousProgress<TrainingProgress>(reports.Add);
 
-        var result = new SaeTrainer(sae, ShortRun with { BatchSize = 300, InitializationTokens = 300 }).Train(source, progress);
+        var result = new SaeTrainer(sae, Spec, ShortRun with { BatchSize = 300, InitializationTokens = 300 }).Train(source, progress);
 
         Assert.Equal(TrainingEndReason.SourceExhausted, result.EndReason);
         Assert.Equal(4, result.StepsCompleted); // 300 + 300 + 300 + 100 tokens
@@ -75,7 +77,7 @@ public class TrainerBehaviourTests
         using var generator = new Generator(1);
         using var sae = new StandardSae(8, 16, generator: generator);
         using var source = new InMemoryActivationSource(ones(10, 9));
-        var error = Assert.Throws<ArgumentException>(() => new SaeTrainer(sae, ShortRun).Train(source));
+        var error = Assert.Throws<ArgumentException>(() => new SaeTrainer(sae, Spec, ShortRun).Train(source));
         Assert.Contains("9", error.Message);
         Assert.Contains("8", error.Message);
     }
@@ -85,7 +87,7 @@ public class TrainerBehaviourTests
         using var generator = new Generator(9);
         var sae = new StandardSae(16, 48, dtype: ScalarType.Float64, generator: generator);
         using var source = new InMemoryActivationSource(activations, seed: 1);
-        return new Trained(sae, new SaeTrainer(sae, ShortRun).Train(source));
+        return new Trained(sae, new SaeTrainer(sae, Spec, ShortRun).Train(source));
     }
 
     private sealed record Trained(StandardSae Sae, TrainingResult Result) : IDisposable

@@ -1,3 +1,4 @@
+using SparseDictionary.Autoencoders;
 using SparseDictionary.Training;
 using Xunit;
 
@@ -23,13 +24,7 @@ public class TrainerOptionsTests
         AssertNames("InitializationTokens", new TrainerOptions { InitializationTokens = 0 });
         AssertNames("LogEverySteps", new TrainerOptions { LogEverySteps = 0 });
         AssertNames("DeadWindowTokens", new TrainerOptions { DeadWindowTokens = 0 });
-        AssertNames("L1Coefficient", new TrainerOptions { L1Coefficient = -1 });
         AssertNames("L1WarmupSteps", new TrainerOptions { L1WarmupSteps = -1 });
-        AssertNames("L0Coefficient", new TrainerOptions { L0Coefficient = -1 });
-        AssertNames("L0Coefficient", new TrainerOptions { L0Coefficient = double.NaN });
-        AssertNames("AuxKCoefficient", new TrainerOptions { AuxKCoefficient = -0.5 });
-        AssertNames("AuxKLatents", new TrainerOptions { AuxKLatents = 0 });
-        AssertNames("AuxKDeadWindowTokens", new TrainerOptions { AuxKDeadWindowTokens = 0 });
         AssertNames("AdamBeta1", new TrainerOptions { AdamBeta1 = 1.0 });
         AssertNames("AdamBeta2", new TrainerOptions { AdamBeta2 = -0.1 });
         AssertNames("AdamEpsilon", new TrainerOptions { AdamEpsilon = 0 });
@@ -45,9 +40,37 @@ public class TrainerOptionsTests
         AssertNames("SparseStepMaxActivity", new TrainerOptions { SparseStepMaxActivity = double.NaN });
     }
 
+    [Fact]
+    public void DefaultSpecsAreValid()
+    {
+        foreach (var architecture in SaeArchitectures.All) architecture.DefaultSpec.Validate();
+    }
+
+    [Fact]
+    public void SpecValidateNamesTheBadParameter()
+    {
+        // The architecture parameters TrainerOptions used to hold now live in the specs.
+        AssertNames("L1Coefficient", new StandardSpec { L1Coefficient = -1 });
+        AssertNames("L1Coefficient", new GatedSpec { L1Coefficient = -1 });
+        AssertNames("L0Coefficient", new JumpReluSpec { L0Coefficient = -1 });
+        AssertNames("L0Coefficient", new JumpReluSpec { L0Coefficient = double.NaN });
+        AssertNames("AuxKCoefficient", new TopKSpec { AuxKCoefficient = -0.5 });
+        AssertNames("AuxKLatents", new TopKSpec { AuxKLatents = 0 });
+        AssertNames("AuxKDeadWindowTokens", new TopKSpec { AuxKDeadWindowTokens = 0 });
+        AssertNames("AuxKCoefficient", new BatchTopKSpec { AuxKCoefficient = -0.5 });
+        AssertNames("AuxKLatents", new BatchTopKSpec { AuxKLatents = 0 });
+        AssertNames("AuxKDeadWindowTokens", new BatchTopKSpec { AuxKDeadWindowTokens = 0 });
+    }
+
     private static void AssertNames(string field, TrainerOptions options)
     {
         var ex = Assert.ThrowsAny<ArgumentException>(options.Validate);
+        Assert.Equal(field, ex.ParamName);
+    }
+
+    private static void AssertNames(string field, ArchitectureSpec spec)
+    {
+        var ex = Assert.ThrowsAny<ArgumentException>(spec.Validate);
         Assert.Equal(field, ex.ParamName);
     }
 }
