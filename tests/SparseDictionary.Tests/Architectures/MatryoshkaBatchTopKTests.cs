@@ -119,7 +119,7 @@ public sealed class MatryoshkaBatchTopKTests(ITestOutputHelper output) : IDispos
             results.Add((sae.Architecture, mmcs, PrefixError(sae, 32)));
             output.WriteLine($"{sae.Architecture}: MMCS {mmcs:F4}, relative error of the first 32 latents alone {PrefixError(sae, 32):F3}");
         }
-        Assert.True(results[1].Mmcs >= 0.85, $"Matryoshka MMCS {results[1].Mmcs:F4} < 0.85");
+        Assert.True(results[1].Mmcs >= 0.8, $"Matryoshka MMCS {results[1].Mmcs:F4} < 0.8 (random init: ~0.5)");
         // What the nested loss buys: its first group (d_sae/16) reconstructs on its own far better than BatchTopK's first 32.
         Assert.True(results[1].FirstGroupError < results[0].FirstGroupError,
             $"first-group error {results[1].FirstGroupError:F3} (Matryoshka) vs {results[0].FirstGroupError:F3} (BatchTopK)");
