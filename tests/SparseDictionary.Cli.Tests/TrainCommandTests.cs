@@ -73,16 +73,58 @@ public sealed class TrainCommandTests(CliFixture files) : IClassFixture<CliFixtu
     }
 
     [Theory]
-    [InlineData("--l1", "-1", "--l1-coefficient: 'l1_coefficient' of the standard architecture: L1Coefficient must be finite and ≥ 0.")]
-    [InlineData("--lr", "0", "--learning-rate: 'learning_rate': LearningRate must be finite and positive.")]
-    [InlineData("--architecture", "topq", "--architecture: 'topq' is not one of")]
-    [InlineData("--k", "16", "--k: 'k' is not a parameter of the standard architecture")]
-    [InlineData("--schedule", "cosine-restarts", "--learning-rate-shape: 'learning_rate_shape'")]
+    [InlineData("--l1", "-1", "error: --l1-coefficient: l1_coefficient must be finite and ≥ 0, not -1 (standard architecture).")]
+    [InlineData("--lr", "0", "error: --learning-rate: learning_rate must be finite and positive.")]
+    [InlineData("--architecture", "topq", "error: --architecture: 'topq' is not one of standard, gated, topk, batchtopk, jumprelu, matryoshka_batchtopk, matryoshka-batchtopk.")]
+    [InlineData("--k", "16", "error: --k: 'k' is not a parameter of the standard architecture; its parameters are l1_coefficient.")]
+    [InlineData("--schedule", "cosine-restarts",
+        "error: --learning-rate-shape: learning_rate_shape must be one of constant, cosine_annealing, cosine_with_hard_restarts, not \"cosine-restarts\".")]
     public void Bad_values_are_usage_errors_naming_the_option(string option, string value, string message)
     {
         CliRun run = CliRun.Of("train", "--activations", files.NewFolder(), "--output", files.NewFolder(), option, value);
         Assert.Equal(ExitCodes.Usage, run.ExitCode);
-        Assert.Contains(message, run.Error, StringComparison.Ordinal);
+        Assert.Equal(message, Assert.Single(run.ErrorLines));
+    }
+
+    [Fact]
+    public void Matryoshka_trains_from_the_command_line_with_its_groups_and_saves_as_SAELens_does()
+    {
+        string caches = files.NewFolder();
+        CliRun.Of("collect", "--model", TestPaths.Stories260K, "--corpus", files.Corpus, "--layers", "1", "--max-tokens", "512",
+            "--context", "64", "--output", caches).Succeeded();
+        string output = Path.Combine(files.NewFolder(), "matryoshka");
+        CliRun.Of("train", "--activations", Path.Combine(caches, "blocks.1.hook_resid_post"), "--output", output,
+            "--architecture", "matryoshka-batchtopk", "--groups", "16,32,80", "--k", "8", "--expansion", "2", "--steps", "6", "--batch", "64", "--warmup", "2").Succeeded();
+
+        // SAELens saves a trained Matryoshka BatchTopK SAE as a JumpReLU one with its learned global threshold.
+        Assert.Equal(JumpReluArchitecture.ArchitectureName, SaeLensFolder.ReadConfig(output).Architecture);
+        using ISparseAutoencoder sae = SaeLensFolder.Load(output);
+        Assert.Equal((64, 128), (sae.DIn, sae.DSae));
+
+        CliRun wrong = CliRun.Of("train", "--activations", Path.Combine(caches, "blocks.1.hook_resid_post"), "--output", files.NewFolder(),
+            "--architecture", "matryoshka-batchtopk", "--groups", "16,32", "--expansion", "2", "--steps", "6", "--batch", "64");
+        Assert.Equal(ExitCodes.Usage, wrong.ExitCode);
+        Assert.Contains("Groups must sum to d_sae = 128; they sum to 48.", wrong.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_existing_SAE_folder_is_not_replaced_without_force()
+    {
+        string caches = files.NewFolder();
+        CliRun.Of("collect", "--model", TestPaths.Stories260K, "--corpus", files.Corpus, "--layers", "1", "--max-tokens", "256",
+            "--context", "64", "--output", caches).Succeeded();
+        string output = Path.Combine(files.NewFolder(), "sae");
+        string[] train = ["train", "--activations", Path.Combine(caches, "blocks.1.hook_resid_post"), "--output", output, "--expansion", "2", "--steps", "3", "--batch", "64", "--warmup", "1"];
+        CliRun.Of(train).Succeeded();
+        byte[] first = File.ReadAllBytes(Path.Combine(output, "sae_weights.safetensors"));
+
+        CliRun again = CliRun.Of([.. train, "--seed", "7"]);
+        Assert.Equal(ExitCodes.Usage, again.ExitCode);
+        Assert.Equal($"error: --output: '{output}' already holds an SAE; give --force to replace it, or choose another folder.", Assert.Single(again.ErrorLines));
+        Assert.Equal(first, File.ReadAllBytes(Path.Combine(output, "sae_weights.safetensors")));
+
+        CliRun.Of([.. train, "--seed", "7", "--force"]).Succeeded();
+        Assert.NotEqual(first, File.ReadAllBytes(Path.Combine(output, "sae_weights.safetensors")));
     }
 
     [Fact]

@@ -23,6 +23,11 @@ public sealed class SaeRunConfigJson : JsonConverter<SaeRunConfig>
     public static IReadOnlyList<string> TrainingFields { get; } =
         [.. JsonSerializer.SerializeToNode(new TrainerOptions(), SaeArchitecture.JsonOptions)!.AsObject().Select(p => p.Key)];
 
+    // The TrainerOptions fields' types by snake_case name, to check a value before it is read.
+    private static readonly Dictionary<string, Type> TrainingTypes = typeof(TrainerOptions).GetProperties()
+        .Where(p => p.CanWrite && p.GetCustomAttributes(typeof(JsonIgnoreAttribute), true).Length == 0)
+        .ToDictionary(p => SaeArchitecture.JsonOptions.PropertyNamingPolicy!.ConvertName(p.Name), p => p.PropertyType, StringComparer.Ordinal);
+
     /// <summary>Every field a run config may have, whatever its architecture.</summary>
     public static IReadOnlySet<string> AllFields { get; } = new HashSet<string>(
         OwnFields.Concat(TrainingFields).Concat(SaeArchitectures.All.SelectMany(a => a.Parameters.Select(p => p.Name))), StringComparer.Ordinal);
@@ -77,7 +82,11 @@ public sealed class SaeRunConfigJson : JsonConverter<SaeRunConfig>
                 continue;
             }
             if (architecture.Parameters.Any(p => p.Name == key)) parameters.Add(new(key, value));
-            else if (training.ContainsKey(key)) training[key] = value?.DeepClone();
+            else if (TrainingTypes.TryGetValue(key, out Type? type))
+            {
+                SaeArchitecture.CheckType(key, value, type);
+                training[key] = value?.DeepClone();
+            }
             else if (AllFields.Contains(key))
             {
                 throw new ArgumentException($"'{key}' is not a parameter of the {architecture.Name} architecture; its parameters are {string.Join(", ", architecture.Parameters.Select(p => p.Name))}.", key);
@@ -140,13 +149,7 @@ public sealed class SaeRunConfigJson : JsonConverter<SaeRunConfig>
 
     private static T Read<T>(JsonNode node, string key)
     {
-        try
-        {
-            return node.Deserialize<T>(SaeArchitecture.JsonOptions) ?? throw new JsonException("null");
-        }
-        catch (JsonException e)
-        {
-            throw new ArgumentException($"'{key}': {node.ToJsonString()} is not a valid {typeof(T).Name}.", key, e);
-        }
+        SaeArchitecture.CheckType(key, node, typeof(T));
+        return node.Deserialize<T>(SaeArchitecture.JsonOptions)!;
     }
 }

@@ -71,14 +71,7 @@ public abstract class SaeArchitecture
             var parameter = Parameters.FirstOrDefault(p => p.Name == name)
                 ?? throw new ArgumentException(
                     $"'{name}' is not a parameter of the {Name} architecture; its parameters are {string.Join(", ", Parameters.Select(p => p.Name))}.", name);
-            try
-            {
-                _ = value?.Deserialize(parameter.Type, JsonOptions);
-            }
-            catch (JsonException e)
-            {
-                throw new ArgumentException($"'{name}' of the {Name} architecture: {value?.ToJsonString() ?? "null"} is not a valid {parameter.TypeName}.", name, e);
-            }
+            CheckType(name, value, parameter.Type, $" ({Name} architecture)");
             json[name] = value?.DeepClone();
         }
         var spec = (ArchitectureSpec)(json.Deserialize(SpecType, JsonOptions) ?? DefaultSpec);
@@ -104,6 +97,28 @@ public abstract class SaeArchitecture
 
     /// <inheritdoc />
     public override string ToString() => Name;
+
+    /// <summary>
+    /// Throws an <see cref="ArgumentException"/> named <paramref name="key"/> unless <paramref name="value"/> reads as a
+    /// <paramref name="type"/> under <see cref="JsonOptions"/>: "<c>k must be a whole number, not "x"</c>".
+    /// </summary>
+    /// <param name="key">The field's snake_case name.</param>
+    /// <param name="value">Its JSON value.</param>
+    /// <param name="type">The .NET type it must read as.</param>
+    /// <param name="suffix">Appended to the message, before the full stop (which architecture, say).</param>
+    public static void CheckType(string key, JsonNode? value, Type type, string suffix = "")
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        try
+        {
+            _ = value?.Deserialize(type, JsonOptions);
+            if (value is null && type.IsValueType && Nullable.GetUnderlyingType(type) is null) throw new JsonException("null");
+        }
+        catch (JsonException e)
+        {
+            throw new ArgumentException($"{key} must be {SpecParameter.Describe(type)}, not {value?.ToJsonString() ?? "null"}{suffix}.", key, e);
+        }
+    }
 }
 
 /// <summary>One parameter of an architecture spec.</summary>
@@ -116,20 +131,22 @@ public sealed record SpecParameter(string Name, Type Type, string Description, J
     /// <summary>The option name on the command line: <c>--l1-coefficient</c>.</summary>
     public string OptionName => "--" + Name.Replace('_', '-');
 
-    /// <summary>A readable name of <see cref="Type"/>: number, integer, list of integers, one of …</summary>
-    public string TypeName
+    /// <summary>What values <see cref="Type"/> takes, in words: a number, a whole number, a list of whole numbers, one of …</summary>
+    public string TypeName => Describe(Type);
+
+    /// <summary>What values <paramref name="type"/> takes, in words (<see cref="TypeName"/>).</summary>
+    public static string Describe(Type type)
     {
-        get
-        {
-            Type t = Nullable.GetUnderlyingType(Type) ?? Type;
-            if (t == typeof(int) || t == typeof(long)) return "integer";
-            if (t == typeof(double)) return "number";
-            if (t == typeof(bool)) return "true or false";
-            if (t.IsEnum) return "one of " + string.Join(", ", Enum.GetNames(t).Select(n => SaeArchitecture.JsonOptions.PropertyNamingPolicy!.ConvertName(n)));
-            if (t == typeof(int[]) || t.IsAssignableTo(typeof(IEnumerable<int>))) return "list of integers";
-            if (t == typeof(double[]) || t.IsAssignableTo(typeof(IEnumerable<double>))) return "list of numbers";
-            return t.Name;
-        }
+        ArgumentNullException.ThrowIfNull(type);
+        Type t = Nullable.GetUnderlyingType(type) ?? type;
+        if (t == typeof(int) || t == typeof(long)) return "a whole number";
+        if (t == typeof(double)) return "a number";
+        if (t == typeof(bool)) return "true or false";
+        if (t == typeof(string)) return "a string";
+        if (t.IsEnum) return "one of " + string.Join(", ", Enum.GetNames(t).Select(n => SaeArchitecture.JsonOptions.PropertyNamingPolicy!.ConvertName(n)));
+        if (t.IsAssignableTo(typeof(IEnumerable<int>))) return "a list of whole numbers";
+        if (t.IsAssignableTo(typeof(IEnumerable<double>))) return "a list of numbers";
+        return $"a {t.Name} object";
     }
 
     /// <summary>Enum parameters: the allowed values in snake_case; otherwise empty.</summary>
