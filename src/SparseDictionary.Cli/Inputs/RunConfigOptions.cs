@@ -80,6 +80,11 @@ internal sealed class RunConfigOptions
             json[field] = ToJson(option.Name, text, type);
             warmupGiven |= field == "warmup_steps";
         }
+        // The default warm-up (50 steps) is cut to a shorter run's length rather than refused.
+        if (!warmupGiven && json["total_steps"]?.GetValue<long>() is long steps)
+        {
+            json["warmup_steps"] = Math.Min(SaeRunConfig.DefaultTraining.WarmupSteps, steps);
+        }
         SaeRunConfig config;
         try
         {
@@ -91,7 +96,6 @@ internal sealed class RunConfigOptions
             throw CliException.Usage($"{option}: {SpecChecks.PlainMessage(e)}");
         }
         TrainerOptions training = config.Training;
-        if (!warmupGiven) training = training with { WarmupSteps = Math.Min(training.WarmupSteps, training.TotalSteps) };
         if (parsed.GetValue(Resampling)) training = training with { Resampling = SaeRunConfig.ResamplingFor(training) };
         return config with { Training = training };
     }
