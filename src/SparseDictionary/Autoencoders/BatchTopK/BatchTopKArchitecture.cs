@@ -40,29 +40,18 @@ public record BatchTopKSpec : TopKFamilySpec
 }
 
 /// <summary>The registry entry of the BatchTopK SAE.</summary>
-public sealed class BatchTopKArchitecture : SaeArchitecture
+public sealed class BatchTopKArchitecture : SaeArchitecture<BatchTopKSpec>
 {
     /// <summary>SAELens's training name; saved folders say <c>jumprelu</c>.</summary>
     public const string ArchitectureName = "batchtopk";
 
     private BatchTopKArchitecture()
+        : base(ArchitectureName, "BatchTopK SAE (Bussmann et al. 2024): the batch keeps its k·B largest latents; a global threshold at inference.")
     {
     }
 
     /// <summary>The entry.</summary>
     public static BatchTopKArchitecture Instance { get; } = new();
-
-    /// <inheritdoc />
-    public override string Name => ArchitectureName;
-
-    /// <inheritdoc />
-    public override string Summary => "BatchTopK SAE (Bussmann et al. 2024): the batch keeps its k·B largest latents; a global threshold at inference.";
-
-    /// <inheritdoc />
-    public override Type SpecType => typeof(BatchTopKSpec);
-
-    /// <inheritdoc />
-    public override ArchitectureSpec DefaultSpec { get; } = new BatchTopKSpec();
 
     /// <inheritdoc />
     /// <remarks>SAELens saves a trained BatchTopK SAE as a JumpReLU one whose thresholds all equal the learned global one.</remarks>

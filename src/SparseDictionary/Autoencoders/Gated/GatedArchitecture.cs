@@ -71,29 +71,18 @@ public sealed record GatedSpec : ArchitectureSpec
 }
 
 /// <summary>The registry entry of the Gated SAE.</summary>
-public sealed class GatedArchitecture : SaeArchitecture
+public sealed class GatedArchitecture : SaeArchitecture<GatedSpec>
 {
     /// <summary>The name, as SAELens writes it.</summary>
     public const string ArchitectureName = "gated";
 
     private GatedArchitecture()
+        : base(ArchitectureName, "Gated SAE (Rajamanoharan et al. 2024): a gate path and a rescaled magnitude path sharing W_gate.")
     {
     }
 
     /// <summary>The entry.</summary>
     public static GatedArchitecture Instance { get; } = new();
-
-    /// <inheritdoc />
-    public override string Name => ArchitectureName;
-
-    /// <inheritdoc />
-    public override string Summary => "Gated SAE (Rajamanoharan et al. 2024): a gate path and a rescaled magnitude path sharing W_gate.";
-
-    /// <inheritdoc />
-    public override Type SpecType => typeof(GatedSpec);
-
-    /// <inheritdoc />
-    public override ArchitectureSpec DefaultSpec { get; } = new GatedSpec();
 
     /// <inheritdoc />
     internal override SaeLensMapping SaeLens { get; } = new(ArchitectureName, SaeLensMappings.ExportParameters)

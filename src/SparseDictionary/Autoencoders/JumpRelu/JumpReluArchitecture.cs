@@ -63,29 +63,18 @@ public sealed record JumpReluSpec : ArchitectureSpec
 }
 
 /// <summary>The registry entry of the JumpReLU SAE.</summary>
-public sealed class JumpReluArchitecture : SaeArchitecture
+public sealed class JumpReluArchitecture : SaeArchitecture<JumpReluSpec>
 {
     /// <summary>The name, as SAELens writes it.</summary>
     public const string ArchitectureName = "jumprelu";
 
     private JumpReluArchitecture()
+        : base(ArchitectureName, "JumpReLU SAE (Rajamanoharan et al. 2024): learned per-latent thresholds trained with an L0 penalty.")
     {
     }
 
     /// <summary>The entry.</summary>
     public static JumpReluArchitecture Instance { get; } = new();
-
-    /// <inheritdoc />
-    public override string Name => ArchitectureName;
-
-    /// <inheritdoc />
-    public override string Summary => "JumpReLU SAE (Rajamanoharan et al. 2024): learned per-latent thresholds trained with an L0 penalty.";
-
-    /// <inheritdoc />
-    public override Type SpecType => typeof(JumpReluSpec);
-
-    /// <inheritdoc />
-    public override ArchitectureSpec DefaultSpec { get; } = new JumpReluSpec();
 
     /// <inheritdoc />
     /// <remarks>

@@ -79,29 +79,18 @@ public sealed record MatryoshkaBatchTopKSpec : BatchTopKSpec
 }
 
 /// <summary>The registry entry of the Matryoshka BatchTopK SAE.</summary>
-public sealed class MatryoshkaBatchTopKArchitecture : SaeArchitecture
+public sealed class MatryoshkaBatchTopKArchitecture : SaeArchitecture<MatryoshkaBatchTopKSpec>
 {
     /// <summary>SAELens's training name; saved folders say <c>jumprelu</c>, as for BatchTopK.</summary>
     public const string ArchitectureName = "matryoshka_batchtopk";
 
     private MatryoshkaBatchTopKArchitecture()
+        : base(ArchitectureName, "Matryoshka BatchTopK SAE (Bussmann et al. 2025): every prefix of latent groups reconstructs the input.")
     {
     }
 
     /// <summary>The entry.</summary>
     public static MatryoshkaBatchTopKArchitecture Instance { get; } = new();
-
-    /// <inheritdoc />
-    public override string Name => ArchitectureName;
-
-    /// <inheritdoc />
-    public override string Summary => "Matryoshka BatchTopK SAE (Bussmann et al. 2025): every prefix of latent groups reconstructs the input.";
-
-    /// <inheritdoc />
-    public override Type SpecType => typeof(MatryoshkaBatchTopKSpec);
-
-    /// <inheritdoc />
-    public override ArchitectureSpec DefaultSpec { get; } = new MatryoshkaBatchTopKSpec();
 
     /// <inheritdoc />
     internal override SaeLensMapping SaeLens => BatchTopKArchitecture.SaveAsJumpRelu;

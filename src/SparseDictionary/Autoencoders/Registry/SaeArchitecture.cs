@@ -159,3 +159,32 @@ public sealed record SpecParameter(string Name, Type Type, string Description, J
         }
     }
 }
+
+/// <summary>
+/// The registry entry of an architecture whose spec is <typeparamref name="TSpec"/>: name, summary, spec type and defaults
+/// from the constructor; the entry adds its SAELens mapping.
+/// </summary>
+/// <typeparam name="TSpec">The architecture's spec record.</typeparam>
+public abstract class SaeArchitecture<TSpec> : SaeArchitecture where TSpec : ArchitectureSpec, new()
+{
+    /// <summary>Creates the entry.</summary>
+    /// <param name="name">The name (<see cref="SaeArchitecture.Name"/>).</param>
+    /// <param name="summary">One line for help texts.</param>
+    private protected SaeArchitecture(string name, string summary)
+    {
+        Name = name;
+        Summary = summary;
+    }
+
+    /// <inheritdoc />
+    public override string Name { get; }
+
+    /// <inheritdoc />
+    public override string Summary { get; }
+
+    /// <inheritdoc />
+    public override Type SpecType => typeof(TSpec);
+
+    /// <inheritdoc />
+    public override ArchitectureSpec DefaultSpec { get; } = new TSpec();
+}

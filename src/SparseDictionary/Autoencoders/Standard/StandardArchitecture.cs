@@ -48,29 +48,18 @@ public sealed record StandardSpec : ArchitectureSpec
 }
 
 /// <summary>The registry entry of the standard ReLU SAE.</summary>
-public sealed class StandardArchitecture : SaeArchitecture
+public sealed class StandardArchitecture : SaeArchitecture<StandardSpec>
 {
     /// <summary>The name, as SAELens writes it.</summary>
     public const string ArchitectureName = "standard";
 
     private StandardArchitecture()
+        : base(ArchitectureName, "Standard ReLU SAE (Bricken et al. 2023) with an L1 penalty.")
     {
     }
 
     /// <summary>The entry.</summary>
     public static StandardArchitecture Instance { get; } = new();
-
-    /// <inheritdoc />
-    public override string Name => ArchitectureName;
-
-    /// <inheritdoc />
-    public override string Summary => "Standard ReLU SAE (Bricken et al. 2023) with an L1 penalty.";
-
-    /// <inheritdoc />
-    public override Type SpecType => typeof(StandardSpec);
-
-    /// <inheritdoc />
-    public override ArchitectureSpec DefaultSpec { get; } = new StandardSpec();
 
     /// <inheritdoc />
     internal override SaeLensMapping SaeLens { get; } = new(ArchitectureName, SaeLensMappings.ExportParameters)

@@ -77,7 +77,7 @@ public sealed record TopKSpec : TopKFamilySpec
 }
 
 /// <summary>The registry entry of the TopK SAE.</summary>
-public sealed class TopKArchitecture : SaeArchitecture
+public sealed class TopKArchitecture : SaeArchitecture<TopKSpec>
 {
     /// <summary>The name, as SAELens writes it.</summary>
     public const string ArchitectureName = "topk";
@@ -89,23 +89,12 @@ public sealed class TopKArchitecture : SaeArchitecture
     public const int SaeLensDefaultK = 100;
 
     private TopKArchitecture()
+        : base(ArchitectureName, "TopK SAE (Gao et al. 2024): each token keeps its k largest latents; AuxK revives dead ones.")
     {
     }
 
     /// <summary>The entry.</summary>
     public static TopKArchitecture Instance { get; } = new();
-
-    /// <inheritdoc />
-    public override string Name => ArchitectureName;
-
-    /// <inheritdoc />
-    public override string Summary => "TopK SAE (Gao et al. 2024): each token keeps its k largest latents; AuxK revives dead ones.";
-
-    /// <inheritdoc />
-    public override Type SpecType => typeof(TopKSpec);
-
-    /// <inheritdoc />
-    public override ArchitectureSpec DefaultSpec { get; } = new TopKSpec();
 
     /// <inheritdoc />
     internal override SaeLensMapping SaeLens { get; } = new(ArchitectureName, SaeLensMappings.ExportParameters)
