@@ -8,6 +8,24 @@ namespace SparseDictionary.Cli.Tests;
 public sealed class CollectCommandTests(CliFixture files) : IClassFixture<CliFixture>
 {
     [Fact]
+    public void A_complete_cache_is_kept_unless_force_is_given()
+    {
+        string output = files.NewFolder();
+        string[] collect = ["collect", "--model", TestPaths.Stories260K, "--corpus", files.Corpus, "--layers", "1", "--output", output, "--max-tokens", "100", "--context", "32"];
+        CliRun.Of(collect).Succeeded();
+        string folder = Path.Combine(output, "blocks.1.hook_resid_post");
+        Assert.Equal(100, ActivationCacheReader.Open(folder).TotalTokens);
+
+        // Asked for more tokens, the complete cache is left as it is, and the note says how to replace it.
+        CliRun kept = CliRun.Of([.. collect[..^4], "--max-tokens", "200", "--context", "32"]).Succeeded();
+        Assert.Contains("give --force to collect again", kept.Error, StringComparison.Ordinal);
+        Assert.Equal(100, ActivationCacheReader.Open(folder).TotalTokens);
+
+        CliRun.Of([.. collect[..^4], "--max-tokens", "200", "--context", "32", "--force"]).Succeeded();
+        Assert.Equal(200, ActivationCacheReader.Open(folder).TotalTokens);
+    }
+
+    [Fact]
     public void Collect_writes_one_complete_cache_per_layer_holding_the_models_activations()
     {
         string output = files.NewFolder();

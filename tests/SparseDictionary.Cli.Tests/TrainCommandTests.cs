@@ -12,11 +12,9 @@ public sealed class TrainCommandTests(CliFixture files) : IClassFixture<CliFixtu
     [InlineData("jumprelu", "--l0-coefficient", "0.5")]
     public void Collect_then_train_writes_a_SAELens_folder_with_the_caches_hook(string architecture, string sparsityOption, string sparsity)
     {
-        string caches = files.NewFolder();
-        CliRun.Of("collect", "--model", TestPaths.Stories260K, "--corpus", files.Corpus, "--layers", "1", "--max-tokens", "512",
-            "--context", "64", "--output", caches).Succeeded();
+        string cache = Layer1Cache(512);
         string output = Path.Combine(files.NewFolder(), "gated-sae");
-        CliRun run = CliRun.Of("train", "--activations", Path.Combine(caches, "blocks.1.hook_resid_post"), "--output", output,
+        CliRun run = CliRun.Of("train", "--activations", cache, "--output", output,
             "--architecture", architecture, "--expansion", "2", sparsityOption, sparsity, "--steps", "6", "--batch", "64", "--warmup", "2", "--resampling").Succeeded();
 
         using ISparseAutoencoder sae = SaeLensFolder.Load(output);
@@ -89,11 +87,9 @@ public sealed class TrainCommandTests(CliFixture files) : IClassFixture<CliFixtu
     [Fact]
     public void Matryoshka_trains_from_the_command_line_with_its_groups_and_saves_as_SAELens_does()
     {
-        string caches = files.NewFolder();
-        CliRun.Of("collect", "--model", TestPaths.Stories260K, "--corpus", files.Corpus, "--layers", "1", "--max-tokens", "512",
-            "--context", "64", "--output", caches).Succeeded();
+        string cache = Layer1Cache(512);
         string output = Path.Combine(files.NewFolder(), "matryoshka");
-        CliRun.Of("train", "--activations", Path.Combine(caches, "blocks.1.hook_resid_post"), "--output", output,
+        CliRun.Of("train", "--activations", cache, "--output", output,
             "--architecture", "matryoshka-batchtopk", "--groups", "16,32,80", "--k", "8", "--expansion", "2", "--steps", "6", "--batch", "64", "--warmup", "2").Succeeded();
 
         // SAELens saves a trained Matryoshka BatchTopK SAE as a JumpReLU one with its learned global threshold.
@@ -101,7 +97,7 @@ public sealed class TrainCommandTests(CliFixture files) : IClassFixture<CliFixtu
         using ISparseAutoencoder sae = SaeLensFolder.Load(output);
         Assert.Equal((64, 128), (sae.DIn, sae.DSae));
 
-        CliRun wrong = CliRun.Of("train", "--activations", Path.Combine(caches, "blocks.1.hook_resid_post"), "--output", files.NewFolder(),
+        CliRun wrong = CliRun.Of("train", "--activations", cache, "--output", files.NewFolder(),
             "--architecture", "matryoshka-batchtopk", "--groups", "16,32", "--expansion", "2", "--steps", "6", "--batch", "64");
         Assert.Equal(ExitCodes.Usage, wrong.ExitCode);
         Assert.Contains("Groups must sum to d_sae = 128; they sum to 48.", wrong.Error, StringComparison.Ordinal);
@@ -110,11 +106,9 @@ public sealed class TrainCommandTests(CliFixture files) : IClassFixture<CliFixtu
     [Fact]
     public void An_existing_SAE_folder_is_not_replaced_without_force()
     {
-        string caches = files.NewFolder();
-        CliRun.Of("collect", "--model", TestPaths.Stories260K, "--corpus", files.Corpus, "--layers", "1", "--max-tokens", "256",
-            "--context", "64", "--output", caches).Succeeded();
+        string cache = Layer1Cache(256);
         string output = Path.Combine(files.NewFolder(), "sae");
-        string[] train = ["train", "--activations", Path.Combine(caches, "blocks.1.hook_resid_post"), "--output", output, "--expansion", "2", "--steps", "3", "--batch", "64", "--warmup", "1"];
+        string[] train = ["train", "--activations", cache, "--output", output, "--expansion", "2", "--steps", "3", "--batch", "64", "--warmup", "1"];
         CliRun.Of(train).Succeeded();
         byte[] first = File.ReadAllBytes(Path.Combine(output, "sae_weights.safetensors"));
 
@@ -134,5 +128,14 @@ public sealed class TrainCommandTests(CliFixture files) : IClassFixture<CliFixtu
         CliRun run = CliRun.Of("train", "--activations", missing, "--output", files.NewFolder());
         Assert.Equal(ExitCodes.NotFound, run.ExitCode);
         Assert.Equal($"error: --activations: the folder '{missing}' does not exist.", Assert.Single(run.ErrorLines));
+    }
+
+    // An activation cache of the fixture's layer 1, written by 'sdict collect'.
+    private string Layer1Cache(int maxTokens)
+    {
+        string caches = files.NewFolder();
+        CliRun.Of("collect", "--model", TestPaths.Stories260K, "--corpus", files.Corpus, "--layers", "1", "--max-tokens", maxTokens.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--context", "64", "--output", caches).Succeeded();
+        return Path.Combine(caches, "blocks.1.hook_resid_post");
     }
 }

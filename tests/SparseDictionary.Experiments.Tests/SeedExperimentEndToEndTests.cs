@@ -135,6 +135,18 @@ public sealed class SeedExperimentEndToEndTests : IClassFixture<SeedExperimentEn
         Assert.Equal(7, families.Length);
         Assert.Equal(_run.Result.Runs.Count, table.Split('\n').Count(l => families.Any(f => l.StartsWith($"  {f} ", StringComparison.Ordinal))));
         Assert.Contains(" k=16 ", table, StringComparison.Ordinal);
+        // Columns line up: the family column is as wide as the longest family (matryoshka_batchtopk), so every variant
+        // starts at the same place.
+        var variantStarts = new HashSet<int>();
+        foreach (string line in table.Split('\n'))
+        {
+            string? family = families.FirstOrDefault(f => line.StartsWith($"  {f} ", StringComparison.Ordinal));
+            if (family is null) continue;
+            int start = 2 + family.Length;
+            while (line[start] == ' ') start++;
+            variantStarts.Add(start);
+        }
+        Assert.Equal(3 + families.Max(f => f.Length), Assert.Single(variantStarts));
     }
 
     /// <summary>Runs the shrunk experiment once for the class.</summary>

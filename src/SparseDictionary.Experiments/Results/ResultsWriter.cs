@@ -109,11 +109,12 @@ public static class ResultsWriter
                 text.Append(CultureInfo.InvariantCulture, $": CE clean {baseline.CeClean:F3}, zero-ablated {baseline.CeZeroAblated:F3} over {baseline.ScoredTokens} predictions");
             }
             text.AppendLine();
-            text.AppendLine(CultureInfo.InvariantCulture, $"  {"family",-11} {"variant",-16} {"λ / k",8} {"MSE",9} {"EV",7} {"L0",7} {"dead",6} {"CE rec.",8} {"CE SAE",7} {"time",6}");
+            int family = Math.Max(11, layer.Max(r => r.Family.Length));
+            text.AppendLine(CultureInfo.InvariantCulture, $"  {"family".PadRight(family)} {"variant",-16} {"λ / k",8} {"MSE",9} {"EV",7} {"L0",7} {"dead",6} {"CE rec.",8} {"CE SAE",7} {"time",6}");
             foreach (RunResult r in layer)
             {
                 text.AppendLine(CultureInfo.InvariantCulture,
-                    $"  {r.Family,-11} {r.Variant,-16} {r.Config.Architecture.Sparsity.Label,8} {r.Metric(MetricNames.Mse),9:E2} {r.Metric(MetricNames.ExplainedVariance),7:F3} " +
+                    $"  {r.Family.PadRight(family)} {r.Variant,-16} {r.Config.Architecture.Sparsity.Label,8} {r.Metric(MetricNames.Mse),9:E2} {r.Metric(MetricNames.ExplainedVariance),7:F3} " +
                     $"{r.Metric(MetricNames.L0),7:F1} {r.Metric(MetricNames.DeadFraction),6:F3} {r.Metric(LossRecoveredMetricNames.CeLossScore),8:F3} " +
                     $"{r.Metric(LossRecoveredMetricNames.CeLossWithSae),7:F3} {r.TrainSeconds + r.EvalSeconds,5:F0}s");
             }
