@@ -127,14 +127,14 @@ public sealed class LanguageModelTrainerTests
     {
         var options = new LanguageModelTrainerOptions(steps: 110, learningRate: 1e-3, warmupSteps: 10, minLearningRate: 1e-4);
 
-        Assert.Equal(1e-4, LearningRateSchedule.At(0, options), 15);
-        Assert.Equal(5e-4, LearningRateSchedule.At(4, options), 15);
-        Assert.Equal(1e-3, LearningRateSchedule.At(9, options), 15);
-        Assert.Equal(1e-3, LearningRateSchedule.At(10, options), 15);
+        Assert.Equal(1e-4, LanguageModelLearningRate.At(0, options), 15);
+        Assert.Equal(5e-4, LanguageModelLearningRate.At(4, options), 15);
+        Assert.Equal(1e-3, LanguageModelLearningRate.At(9, options), 15);
+        Assert.Equal(1e-3, LanguageModelLearningRate.At(10, options), 15);
         // Half-way through the decay the cosine is at zero: the mean of the peak and the minimum.
-        Assert.Equal(5.5e-4, LearningRateSchedule.At(60, options), 15);
-        Assert.Equal(1e-4 + 9e-4 * 0.5 * (1 + Math.Cos(Math.PI * 0.99)), LearningRateSchedule.At(109, options), 15);
-        Assert.Equal(1e-4, LearningRateSchedule.At(500, options), 15);
+        Assert.Equal(5.5e-4, LanguageModelLearningRate.At(60, options), 15);
+        Assert.Equal(1e-4 + 9e-4 * 0.5 * (1 + Math.Cos(Math.PI * 0.99)), LanguageModelLearningRate.At(109, options), 15);
+        Assert.Equal(1e-4, LanguageModelLearningRate.At(500, options), 15);
     }
 
     // Progress<T> posts to the thread pool; the test needs the reports in order before Train returns.

@@ -107,7 +107,7 @@ public sealed class LanguageModelTrainer
         for (int step = 0; step < o.Steps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            double rate = LearningRateSchedule.At(step, o);
+            double rate = LanguageModelLearningRate.At(step, o);
             double gradientNorm;
             using (NewDisposeScope())
             {

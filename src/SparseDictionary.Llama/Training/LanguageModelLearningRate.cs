@@ -1,7 +1,10 @@
 namespace SparseDictionary.Llama;
 
-/// <summary>The learning rate of <see cref="LanguageModelTrainer"/>: linear warm-up, then cosine decay to the minimum.</summary>
-public static class LearningRateSchedule
+/// <summary>
+/// The learning rate of <see cref="LanguageModelTrainer"/>: linear warm-up, then cosine decay to the minimum. (The SAE
+/// trainer's schedules are the core's <c>LearningRateSchedule</c>; the two layers share no code, and the names differ.)
+/// </summary>
+public static class LanguageModelLearningRate
 {
     /// <summary>Returns the learning rate of optimiser step <paramref name="step"/> (0-based).</summary>
     /// <param name="step">The step, from 0 to <see cref="LanguageModelTrainerOptions.Steps"/> − 1.</param>
