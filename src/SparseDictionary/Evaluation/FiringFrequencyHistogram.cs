@@ -1,4 +1,5 @@
 using SparseDictionary.Autoencoders;
+using SparseDictionary.Training;
 using static TorchSharp.torch;
 
 namespace SparseDictionary.Evaluation;
@@ -18,7 +19,7 @@ public sealed class FiringFrequencyHistogram : IMetricEvaluator, IDisposable
     /// <summary>Added to every frequency before the logarithm (SAELens's convention), so dead latents map to −10.</summary>
     public const double Log10Epsilon = 1e-10;
 
-    private readonly LatentFiringCounter _firing;
+    private readonly FiringStatistics _firing;
 
     /// <summary>Creates an evaluator for an SAE with <paramref name="dSae"/> latents.</summary>
     /// <param name="dSae">Number of latents.</param>
@@ -33,7 +34,7 @@ public sealed class FiringFrequencyHistogram : IMetricEvaluator, IDisposable
         {
             throw new ArgumentOutOfRangeException(nameof(minLog10), minLog10, "The histogram's lower edge must be a finite negative log10 frequency.");
         }
-        _firing = new LatentFiringCounter(dSae);
+        _firing = new FiringStatistics(dSae);
         Bins = bins;
         MinLog10 = minLog10;
     }
@@ -58,7 +59,7 @@ public sealed class FiringFrequencyHistogram : IMetricEvaluator, IDisposable
         {
             long n = TokenCount;
             if (n == 0) throw new InvalidOperationException("No tokens have been accumulated, so firing frequencies are undefined.");
-            return _firing.Counts().Select(c => Math.Log10((double)c / n + Log10Epsilon)).ToArray();
+            return _firing.FiringCounts().Select(c => Math.Log10((double)c / n + Log10Epsilon)).ToArray();
         }
     }
 
@@ -90,7 +91,7 @@ public sealed class FiringFrequencyHistogram : IMetricEvaluator, IDisposable
     public void Accumulate(Tensor x, SaeForward forward)
     {
         ArgumentNullException.ThrowIfNull(forward);
-        _firing.Accumulate(forward.Features);
+        _firing.Update(forward.Features);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using SparseDictionary.Autoencoders;
+using SparseDictionary.Training;
 using static TorchSharp.torch;
 
 namespace SparseDictionary.Evaluation;
@@ -20,7 +21,7 @@ namespace SparseDictionary.Evaluation;
 /// </remarks>
 public sealed class SparsityMetrics : IMetricEvaluator, IDisposable
 {
-    private readonly LatentFiringCounter _firing;
+    private readonly FiringStatistics _firing;
     private Tensor? _l1Sum; // float64 scalar on the features' device
 
     /// <summary>Creates an evaluator for an SAE with <paramref name="dSae"/> latents.</summary>
@@ -32,7 +33,7 @@ public sealed class SparsityMetrics : IMetricEvaluator, IDisposable
         {
             throw new ArgumentOutOfRangeException(nameof(denseThreshold), denseThreshold, "The dense threshold must lie in [0, 1].");
         }
-        _firing = new LatentFiringCounter(dSae);
+        _firing = new FiringStatistics(dSae);
         DenseThreshold = denseThreshold;
     }
 
@@ -46,14 +47,14 @@ public sealed class SparsityMetrics : IMetricEvaluator, IDisposable
     public long TokenCount => _firing.TokenCount;
 
     /// <summary>Per latent, the number of tokens on which it fired (<c>f &gt; 0</c>); a fresh host copy on each read.</summary>
-    public long[] FiringCounts => _firing.Counts();
+    public long[] FiringCounts => _firing.FiringCounts();
 
     /// <inheritdoc />
     public void Accumulate(Tensor x, SaeForward forward)
     {
         ArgumentNullException.ThrowIfNull(forward);
         var features = forward.Features;
-        _firing.Accumulate(features);
+        _firing.Update(features);
         using var scope = NewDisposeScope();
         _l1Sum ??= zeros(Array.Empty<long>(), ScalarType.Float64, features.device).DetachFromDisposeScope();
         _l1Sum.add_(features.abs().sum(type: ScalarType.Float64).to(_l1Sum.device));

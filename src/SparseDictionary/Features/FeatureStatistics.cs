@@ -1,3 +1,4 @@
+using SparseDictionary.Training;
 using static TorchSharp.torch;
 
 namespace SparseDictionary.Features;
@@ -27,7 +28,7 @@ namespace SparseDictionary.Features;
 public sealed class FeatureStatistics : IDisposable
 {
     private readonly double _histogramMin;
-    private Tensor? _fireCounts;
+    private readonly FiringStatistics _firing;
     private Tensor? _sums;
     private Tensor? _maxima;
     private Tensor? _histogram;
@@ -49,6 +50,7 @@ public sealed class FeatureStatistics : IDisposable
         DSae = dSae;
         Options = options;
         _histogramMin = options.HistogramMinLog10;
+        _firing = new FiringStatistics(dSae);
     }
 
     /// <summary>Gets the number of latents.</summary>
@@ -58,7 +60,7 @@ public sealed class FeatureStatistics : IDisposable
     public FeatureStatisticsOptions Options { get; }
 
     /// <summary>Gets the number of tokens counted so far (admitted by the masks).</summary>
-    public long TokenCount { get; private set; }
+    public long TokenCount => _firing.TokenCount;
 
     /// <summary>Gets the number of sequences seen so far; the next batch's first sequence has this ordinal.</summary>
     public long SequenceCount { get; private set; }
@@ -100,14 +102,13 @@ public sealed class FeatureStatistics : IDisposable
         Tensor counted = (mask is null ? ids.ge(0) : mask.to(device).ne(0).reshape(rows)).unsqueeze(1);
 
         Tensor fired = f.gt(0).logical_and(counted);
-        _fireCounts!.add_(fired.sum(0, type: ScalarType.Int64));
+        _firing.Update(f, counted.squeeze(1));
         _sums!.add_(f.masked_fill(counted.logical_not(), 0).sum(0, type: ScalarType.Float64));
         Tensor eligible = f.masked_fill(counted.logical_not(), float.NegativeInfinity);
         _maxima!.copy_(maximum(_maxima, eligible.amax(0)));
         AddToHistogram(f, fired);
         MergeTopExamples(f, eligible, ids, sequences, length);
 
-        TokenCount += counted.sum().item<long>();
         SequenceCount += sequences;
     }
 
@@ -117,14 +118,14 @@ public sealed class FeatureStatistics : IDisposable
         using var scope = NewDisposeScope();
         int n = Options.TopExamples;
         int c = Options.ContextLength;
-        if (_fireCounts is null)
+        if (_sums is null)
         {
             return new FeatureStatisticsResult(Options, DSae, 0, new long[DSae], new double[DSae], Enumerable.Repeat(float.NegativeInfinity, DSae).ToArray(),
                 new long[DSae * Options.HistogramBins], Enumerable.Repeat(float.NegativeInfinity, DSae * n).ToArray(), new long[DSae * n], new int[DSae * n],
                 Enumerable.Repeat(-1, DSae * n * c).ToArray(), new float[DSae * n * c]);
         }
         return new FeatureStatisticsResult(Options, DSae, TokenCount,
-            Host<long>(_fireCounts), Host<double>(_sums!), Host<float>(_maxima!), Host<long>(_histogram!),
+            _firing.FiringCounts(), Host<double>(_sums!), Host<float>(_maxima!), Host<long>(_histogram!),
             Host<float>(_topValues!), Host<long>(_topSequences!), Host<long>(_topPositions!).Select(p => (int)p).ToArray(),
             Host<long>(_topTokens!).Select(t => (int)t).ToArray(), Host<float>(_topActivations!));
     }
@@ -132,11 +133,12 @@ public sealed class FeatureStatistics : IDisposable
     /// <summary>Frees the state.</summary>
     public void Dispose()
     {
-        foreach (Tensor? t in new[] { _fireCounts, _sums, _maxima, _histogram, _topValues, _topSequences, _topPositions, _topTokens, _topActivations })
+        foreach (Tensor? t in new[] { _sums, _maxima, _histogram, _topValues, _topSequences, _topPositions, _topTokens, _topActivations })
         {
             t?.Dispose();
         }
-        _fireCounts = _sums = _maxima = _histogram = _topValues = _topSequences = _topPositions = _topTokens = _topActivations = null;
+        _firing.Dispose();
+        _sums = _maxima = _histogram = _topValues = _topSequences = _topPositions = _topTokens = _topActivations = null;
     }
 
     private static T[] Host<T>(Tensor t) where T : unmanaged => t.cpu().contiguous().data<T>().ToArray();
@@ -144,10 +146,9 @@ public sealed class FeatureStatistics : IDisposable
     // The state is created on the first batch's device, outside any dispose scope.
     private void EnsureState(Device device)
     {
-        if (_fireCounts is not null) return;
+        if (_sums is not null) return;
         int n = Options.TopExamples;
         int c = Options.ContextLength;
-        _fireCounts = zeros(DSae, ScalarType.Int64, device).DetachFromDisposeScope();
         _sums = zeros(DSae, ScalarType.Float64, device).DetachFromDisposeScope();
         _maxima = full(DSae, float.NegativeInfinity, ScalarType.Float32, device).DetachFromDisposeScope();
         _histogram = zeros(DSae, Options.HistogramBins, ScalarType.Int64, device).DetachFromDisposeScope();

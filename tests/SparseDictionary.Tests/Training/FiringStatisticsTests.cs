@@ -44,4 +44,30 @@ public class FiringStatisticsTests
         // Marking fresh is about dead counts; the resampling window is reset separately.
         Assert.Equal(new[] { true, true, true, false }, Mask(stats.NotFiredSinceReset()));
     }
+
+    [Fact]
+    public void CountsFiringsPerLatent_OnlyOnTheRowsAMaskAdmits_OnTheFirstBatchsDevice()
+    {
+        // No device given: the counters are created on the first batch's.
+        using var stats = new FiringStatistics(3);
+        using var scope = NewDisposeScope();
+        Assert.Equal(new long[3], stats.FiringCounts());
+        Assert.Throws<InvalidOperationException>(() => stats.DeadFraction(1));
+
+        // 3 rows; the middle one (padding, say) is not counted: latent 0 fires on rows 0 and 2, latent 1 only on row 1.
+        stats.Update(tensor(new float[,] { { 1, 0, 0 }, { 0, 2, 0 }, { 3, 0, -1 } }), tensor(new[] { true, false, true }));
+        Assert.Equal(new long[] { 2, 0, 0 }, stats.FiringCounts());
+        Assert.Equal(2, stats.TokenCount);
+        // Tokens since fired (0, 2, 2): latent 1's firing on the masked row does not count either.
+        Assert.Equal(2.0 / 3, stats.DeadFraction(2), 12);
+
+        // Unmasked: every row counts. Latent 1 fires on both rows, latent 2 on one: counts (2, 2, 1), 4 tokens.
+        stats.Update(tensor(new float[,] { { 0, 1, 0.5f }, { 0, 1, 0 } }));
+        Assert.Equal(new long[] { 2, 2, 1 }, stats.FiringCounts());
+        Assert.Equal(4, stats.TokenCount);
+        Assert.Equal(1.0 / 3, stats.DeadFraction(2), 12); // latent 0: 2 tokens since it fired
+
+        Assert.Throws<ArgumentException>(() => stats.Update(zeros(2, 4)));
+        Assert.Throws<ArgumentException>(() => stats.Update(zeros(2, 3), tensor(new[] { true })));
+    }
 }
