@@ -34,6 +34,9 @@ public sealed class ModelFormatException : FileFormatException
     internal static ModelFormatException ForField(string filePath, string field, string detail, Exception? inner = null) =>
         new(filePath, field, null, detail, inner);
 
+    /// <summary>The error of a JSON file's key (<paramref name="field"/> <see langword="null"/>: of the whole file), for <see cref="JsonObjectReader"/>.</summary>
+    internal static ModelFormatException ForJson(string filePath, string? field, string detail) => new(filePath, field, null, detail, null);
+
     internal static ModelFormatException ForTensor(string filePath, string tensorName, string detail, Exception? inner = null) =>
         new(filePath, null, tensorName, detail, inner);
 

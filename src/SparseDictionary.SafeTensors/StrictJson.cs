@@ -2,7 +2,10 @@ using System.Text.Json;
 
 namespace SparseDictionary.Formats;
 
-/// <summary>The strict JSON parsing and value descriptions shared by every config reader (SAELens, Hugging Face).</summary>
+/// <summary>
+/// The strict JSON parsing and value descriptions shared by every JSON reader (SAELens, sparsify, dictionary_learning, Hugging
+/// Face, activation cache, training checkpoint); their objects' fields are read by <see cref="JsonObjectReader"/>.
+/// </summary>
 internal static class StrictJson
 {
     /// <summary>

@@ -40,24 +40,24 @@ internal static class HuggingFaceConfigReader
     public static LlamaConfig Read(string path)
     {
         using JsonDocument document = JsonFile.ReadObject(path);
-        JsonFields fields = JsonFields.FromObject(document.RootElement, path);
+        var fields = new JsonObjectReader(document.RootElement, path, ModelFormatException.ForJson);
         RejectUnsupported(fields);
 
-        int dim = fields.RequirePositiveInt("hidden_size");
-        int hiddenDim = fields.RequirePositiveInt("intermediate_size");
-        int layers = fields.RequirePositiveInt("num_hidden_layers");
-        int heads = fields.RequirePositiveInt("num_attention_heads");
-        int kvHeads = fields.PositiveInt("num_key_value_heads", heads);
-        int vocab = fields.RequirePositiveInt("vocab_size");
-        int maxSeqLen = fields.RequirePositiveInt("max_position_embeddings");
+        int dim = fields.RequireInt("hidden_size", min: 1);
+        int hiddenDim = fields.RequireInt("intermediate_size", min: 1);
+        int layers = fields.RequireInt("num_hidden_layers", min: 1);
+        int heads = fields.RequireInt("num_attention_heads", min: 1);
+        int kvHeads = fields.OptionalInt("num_key_value_heads", min: 1) ?? heads;
+        int vocab = fields.RequireInt("vocab_size", min: 1);
+        int maxSeqLen = fields.RequireInt("max_position_embeddings", min: 1);
         double eps = fields.RequirePositiveDouble("rms_norm_eps");
-        double theta = fields.PositiveDouble("rope_theta", 10000);
-        bool tied = fields.Bool("tie_word_embeddings", false);
-        int? bos = fields.TokenId("bos_token_id", 1);
-        int? eos = fields.TokenId("eos_token_id", 2);
+        double theta = fields.OptionalPositiveDouble("rope_theta") ?? 10000;
+        bool tied = fields.OptionalBool("tie_word_embeddings") ?? false;
+        int? bos = TokenId(fields, "bos_token_id", 1);
+        int? eos = TokenId(fields, "eos_token_id", 2);
         ScalarType? dtype = ReadDType(fields);
 
-        if (fields.Get("head_dim") is { ValueKind: not JsonValueKind.Null } headDim
+        if (fields.Peek("head_dim") is { ValueKind: not JsonValueKind.Null } headDim
             && !(headDim.TryGetInt32(out int declared) && declared * heads == dim))
         {
             throw fields.Error("head_dim", $"only head_dim = hidden_size / num_attention_heads = {(double)dim / heads} is supported, found {StrictJson.Describe(headDim)}.");
@@ -74,9 +74,9 @@ internal static class HuggingFaceConfigReader
         }
     }
 
-    private static void RejectUnsupported(JsonFields fields)
+    private static void RejectUnsupported(JsonObjectReader fields)
     {
-        if (fields.Get("rope_scaling") is { ValueKind: not JsonValueKind.Null } scaling)
+        if (fields.Peek("rope_scaling") is { ValueKind: not JsonValueKind.Null } scaling)
         {
             throw fields.Error("rope_scaling", $"RoPE scaling is not supported (only plain rotary embeddings are implemented); expected null, found {StrictJson.Describe(scaling)}.");
         }
@@ -90,17 +90,35 @@ internal static class HuggingFaceConfigReader
         }
         foreach (string key in (string[])["attention_bias", "mlp_bias"])
         {
-            if (fields.Bool(key, false))
+            if (fields.OptionalBool(key) == true)
             {
                 throw fields.Error(key, "projection biases are not supported.");
             }
         }
     }
 
-    // transformers wrote "torch_dtype" until 4.56 and "dtype" since.
-    private static ScalarType? ReadDType(JsonFields fields)
+    /// <summary>
+    /// A token id: <paramref name="fallback"/> when the key is absent, <see langword="null"/> for JSON null, the first
+    /// element of a list (newer configurations list several end-of-sequence ids).
+    /// </summary>
+    private static int? TokenId(JsonObjectReader fields, string key, int? fallback)
     {
-        string key = fields.Get("dtype") is not null ? "dtype" : "torch_dtype";
+        if (fields.Take(key) is not { } value) return fallback;
+        if (value.ValueKind == JsonValueKind.Null) return null;
+        if (value.ValueKind == JsonValueKind.Array)
+        {
+            if (value.GetArrayLength() == 0) throw fields.Error(key, "expected a token id or a non-empty list of them, found an empty list.");
+            value = value[0];
+        }
+        return value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int id) && id >= 0
+            ? id
+            : throw fields.Error(key, $"expected a non-negative integer token id, found {StrictJson.Describe(value)}.");
+    }
+
+    // transformers wrote "torch_dtype" until 4.56 and "dtype" since.
+    private static ScalarType? ReadDType(JsonObjectReader fields)
+    {
+        string key = fields.Contains("dtype") ? "dtype" : "torch_dtype";
         if (fields.OptionalString(key) is not { } name)
         {
             return null;

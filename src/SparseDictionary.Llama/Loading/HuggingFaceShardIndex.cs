@@ -11,15 +11,9 @@ internal static class HuggingFaceShardIndex
     public static IReadOnlyDictionary<string, string> Read(string indexPath, string folder)
     {
         using JsonDocument document = JsonFile.ReadObject(indexPath);
-        JsonFields fields = JsonFields.FromObject(document.RootElement, indexPath);
-        if (fields.Get("weight_map") is not { } map)
-        {
-            throw fields.Error("weight_map", "the key is missing.");
-        }
-        if (map.ValueKind != JsonValueKind.Object)
-        {
-            throw fields.Error("weight_map", $"expected an object, found {StrictJson.Describe(map)}.");
-        }
+        var fields = new JsonObjectReader(document.RootElement, indexPath, ModelFormatException.ForJson);
+        // Read as an element, not a JsonObjectReader: a tensor listed twice has its own message.
+        JsonElement map = fields.Require("weight_map", JsonValueKind.Object, "an object");
 
         var shards = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (JsonProperty entry in map.EnumerateObject())

@@ -18,6 +18,10 @@ internal static class ActivationCacheManifestJson
 
     private const string ChecksumAlgorithm = "sha256";
 
+    // The manifest's wording: "field 'd_in': expected an integer, found String".
+    private static readonly JsonObjectReader.Wording Wording = new(
+        "the field is missing", "the field appears more than once", (what, found) => $"expected {what}, found {found.ValueKind}");
+
     public static ActivationCacheManifest Read(string path)
     {
         if (!File.Exists(path))
@@ -42,19 +46,19 @@ internal static class ActivationCacheManifestJson
 
         using (document)
         {
-            var fields = new Fields(document.RootElement, path, prefix: "");
-            int version = fields.Int("format_version", min: 1);
+            var fields = new JsonObjectReader(document.RootElement, path, (file, field, detail) => new ActivationCacheException(file, field, detail), wording: Wording);
+            int version = Int(fields, "format_version", min: 1);
             if (version != ActivationCacheManifest.CurrentFormatVersion)
             {
                 throw new ActivationCacheException(path, "format_version",
                     $"version {version} is not supported; this library reads version {ActivationCacheManifest.CurrentFormatVersion}");
             }
-            string dtypeName = fields.String("dtype");
+            string dtypeName = fields.RequireString("dtype");
             if (!ActivationCacheDTypes.TryParse(dtypeName, out torch.ScalarType dtype))
             {
                 throw new ActivationCacheException(path, "dtype", $"'{dtypeName}' is not one of F32, F16, BF16");
             }
-            string checksum = fields.String("checksum");
+            string checksum = fields.RequireString("checksum");
             if (checksum != ChecksumAlgorithm)
             {
                 throw new ActivationCacheException(path, "checksum", $"'{checksum}' is not supported; expected '{ChecksumAlgorithm}'");
@@ -63,16 +67,16 @@ internal static class ActivationCacheManifestJson
             var manifest = new ActivationCacheManifest
             {
                 FormatVersion = version,
-                ModelName = fields.String("model_name"),
-                HookName = fields.String("hook_name"),
-                Layer = fields.OptionalString("layer"),
-                DIn = fields.Int("d_in", min: 1),
+                ModelName = fields.RequireString("model_name"),
+                HookName = fields.RequireString("hook_name"),
+                Layer = fields.Optional("layer", JsonValueKind.String, "a string or null")?.GetString(),
+                DIn = Int(fields, "d_in", min: 1),
                 DType = dtype,
-                ShardTokens = fields.Int("shard_tokens", min: 1),
-                Complete = fields.Bool("complete"),
-                Shards = ReadShards(fields.Array("shards"), path),
+                ShardTokens = Int(fields, "shard_tokens", min: 1),
+                Complete = fields.RequireBool("complete"),
+                Shards = fields.RequireObjects("shards").Select(ReadShard).ToArray(),
             };
-            long total = fields.Long("total_tokens", min: 0);
+            long total = Long(fields, "total_tokens", min: 0);
             if (total != manifest.TotalTokens)
             {
                 throw new ActivationCacheException(path, "total_tokens", $"{total} is not the sum of the shards' tokens, {manifest.TotalTokens}");
@@ -113,96 +117,29 @@ internal static class ActivationCacheManifestJson
         });
     }
 
-    private static ActivationCacheShard[] ReadShards(JsonElement array, string path)
+    private static ActivationCacheShard ReadShard(JsonObjectReader fields)
     {
-        var shards = new ActivationCacheShard[array.GetArrayLength()];
-        int i = 0;
-        foreach (JsonElement element in array.EnumerateArray())
+        string file = fields.RequireString("file");
+        // The name is joined to the cache folder: anything but a plain file name could point outside it.
+        if (file.Length == 0 || file != Path.GetFileName(file) || file is "." or ".." || file.IndexOfAny(['/', '\\']) >= 0)
         {
-            var fields = new Fields(element, path, prefix: $"shards[{i}].");
-            string file = fields.String("file");
-            // The name is joined to the cache folder: anything but a plain file name could point outside it.
-            if (file.Length == 0 || file != Path.GetFileName(file) || file is "." or ".." || file.IndexOfAny(['/', '\\']) >= 0)
-            {
-                throw new ActivationCacheException(path, $"shards[{i}].file", $"'{file}' is not a plain file name inside the cache folder");
-            }
-            string sha = fields.String("sha256");
-            if (sha.Length != 64 || !sha.All(char.IsAsciiHexDigitLower))
-            {
-                throw new ActivationCacheException(path, $"shards[{i}].sha256", "expected 64 lowercase hexadecimal digits");
-            }
-            shards[i] = new ActivationCacheShard(file, fields.Long("tokens", min: 1), fields.Long("bytes", min: 1), sha);
-            i++;
+            throw fields.Error("file", $"'{file}' is not a plain file name inside the cache folder");
         }
-        return shards;
+        string sha = fields.RequireString("sha256");
+        if (sha.Length != 64 || !sha.All(char.IsAsciiHexDigitLower))
+        {
+            throw fields.Error("sha256", "expected 64 lowercase hexadecimal digits");
+        }
+        return new ActivationCacheShard(file, Long(fields, "tokens", min: 1), Long(fields, "bytes", min: 1), sha);
     }
 
-    /// <summary>Typed access to the fields of one JSON object, with errors that name the field's full path.</summary>
-    private readonly struct Fields
+    private static int Int(JsonObjectReader fields, string name, int min) => (int)Long(fields, name, min, int.MaxValue);
+
+    // The errors name the value and the range: "8.5 is not an integer", "0 is out of range [1, 2147483647]".
+    private static long Long(JsonObjectReader fields, string name, long min, long max = long.MaxValue)
     {
-        private readonly JsonElement _element;
-        private readonly string _path;
-        private readonly string _prefix;
-
-        public Fields(JsonElement element, string path, string prefix)
-        {
-            _path = path;
-            _prefix = prefix;
-            if (element.ValueKind != JsonValueKind.Object)
-            {
-                throw new ActivationCacheException(path, prefix.Length == 0 ? null : prefix.TrimEnd('.'), $"expected a JSON object, found {element.ValueKind}");
-            }
-            _element = element;
-        }
-
-        public string String(string name) => Get(name, JsonValueKind.String, "a string").GetString()!;
-
-        public string? OptionalString(string name) =>
-            _element.TryGetProperty(name, out JsonElement value) && value.ValueKind != JsonValueKind.Null
-                ? value.ValueKind == JsonValueKind.String ? value.GetString() : throw Error(name, $"expected a string or null, found {value.ValueKind}")
-                : null;
-
-        public bool Bool(string name)
-        {
-            if (!_element.TryGetProperty(name, out JsonElement value))
-            {
-                throw Error(name, "the field is missing");
-            }
-            return value.ValueKind switch
-            {
-                JsonValueKind.True => true,
-                JsonValueKind.False => false,
-                _ => throw Error(name, $"expected true or false, found {value.ValueKind}"),
-            };
-        }
-
-        public JsonElement Array(string name) => Get(name, JsonValueKind.Array, "an array");
-
-        public int Int(string name, int min) => (int)Long(name, min, int.MaxValue);
-
-        public long Long(string name, long min, long max = long.MaxValue)
-        {
-            JsonElement value = Get(name, JsonValueKind.Number, "an integer");
-            if (!value.TryGetInt64(out long number))
-            {
-                throw Error(name, $"{value.GetRawText()} is not an integer");
-            }
-            if (number < min || number > max)
-            {
-                throw Error(name, $"{number} is out of range [{min}, {max}]");
-            }
-            return number;
-        }
-
-        private JsonElement Get(string name, JsonValueKind kind, string what)
-        {
-            if (!_element.TryGetProperty(name, out JsonElement value))
-            {
-                throw Error(name, "the field is missing");
-            }
-            return value.ValueKind == kind ? value : throw Error(name, $"expected {what}, found {value.ValueKind}");
-        }
-
-        private ActivationCacheException Error(string name, string detail) => new(_path, _prefix + name, detail);
+        JsonElement value = fields.Require(name, JsonValueKind.Number, "an integer");
+        if (!value.TryGetInt64(out long number)) throw fields.Error(name, $"{value.GetRawText()} is not an integer");
+        return number >= min && number <= max ? number : throw fields.Error(name, $"{number} is out of range [{min}, {max}]");
     }
 }

@@ -229,20 +229,11 @@ public static class DictionaryLearningFolder
         }
         using (document)
         {
-            if (document.RootElement.ValueKind != JsonValueKind.Object
-                || !document.RootElement.TryGetProperty("trainer", out JsonElement trainer) || trainer.ValueKind != JsonValueKind.Object)
-            {
-                throw SaeFormatException.ForKey(configPath, "trainer", "expected an object with the trainer's settings.");
-            }
-            if (!trainer.TryGetProperty("dict_class", out JsonElement dictClass) || dictClass.ValueKind != JsonValueKind.String)
-            {
-                throw SaeFormatException.ForKey(configPath, "trainer.dict_class", "expected the dictionary class's name (a string).");
-            }
-            string name = dictClass.GetString()!;
+            var trainer = new JsonObjectReader(document.RootElement, configPath, SaeFormatException.ForJson).RequireObject("trainer");
+            string name = trainer.RequireString("dict_class");
             return KeysByClass.ContainsKey(name)
                 ? name
-                : throw SaeFormatException.ForKey(configPath, "trainer.dict_class",
-                    $"'{name}' is not supported; this library loads {string.Join(", ", KeysByClass.Keys)}.");
+                : throw trainer.Error("dict_class", $"'{name}' is not supported; this library loads {string.Join(", ", KeysByClass.Keys)}.");
         }
     }
 }

@@ -30,6 +30,9 @@ public sealed class SaeFormatException : FileFormatException
     internal static SaeFormatException ForKey(string filePath, string key, string detail, Exception? inner = null) =>
         new(filePath, key, null, detail, inner);
 
+    /// <summary>The error of a JSON file's key (<paramref name="key"/> <see langword="null"/>: of the whole file), for <see cref="JsonObjectReader"/>.</summary>
+    internal static SaeFormatException ForJson(string filePath, string? key, string detail) => new(filePath, key, null, detail, null);
+
     internal static SaeFormatException ForTensor(string filePath, string tensorName, string detail, Exception? inner = null) =>
         new(filePath, null, tensorName, detail, inner);
 

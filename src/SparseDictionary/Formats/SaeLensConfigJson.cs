@@ -66,12 +66,7 @@ internal static partial class SaeLensConfigJson
 
         using (document)
         {
-            JsonElement root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw SaeFormatException.ForFile(path, $"expected a JSON object, found {StrictJson.Describe(root)}.");
-            }
-            var fields = SaeLensJsonFields.FromObject(root, path, "");
+            var fields = new JsonObjectReader(document.RootElement, path, SaeFormatException.ForJson);
             return IsV6(fields) ? ReadV6(fields) : ReadLegacy(fields);
         }
     }
@@ -122,7 +117,7 @@ internal static partial class SaeLensConfigJson
         return pre is "rc" or "c" or "pre" or "preview" || (pre == "" && !match.Groups["dev"].Success);
     }
 
-    private static bool IsV6(SaeLensJsonFields fields)
+    private static bool IsV6(JsonObjectReader fields)
     {
         // handle_config_defaulting: a top-level sae_lens_version first, then metadata.sae_lens_version; none (or an
         // empty one) means a pre-6.0 file.
@@ -144,24 +139,24 @@ internal static partial class SaeLensConfigJson
             {
                 if (nested.ValueKind is not (JsonValueKind.Null or JsonValueKind.String))
                 {
-                    throw SaeFormatException.ForKey(fields.File, key, $"expected a string, found {StrictJson.Describe(nested)}.");
+                    throw fields.Error(key, $"expected a string, found {StrictJson.Describe(nested)}.");
                 }
                 version = nested;
             }
         }
         string? text = version?.GetString();
         if (string.IsNullOrEmpty(text)) return false;
-        return IsAtLeastV6(text) ?? throw SaeFormatException.ForKey(fields.File, key, $"'{text}' is not a version number.");
+        return IsAtLeastV6(text) ?? throw fields.Error(key, $"'{text}' is not a version number.");
     }
 
-    private static SaeLensConfig ReadV6(SaeLensJsonFields fields)
+    private static SaeLensConfig ReadV6(JsonObjectReader fields)
     {
-        SaeLensJsonFields? metadata = fields.OptionalObject("metadata");
+        JsonObjectReader? metadata = fields.OptionalObject("metadata");
         return new SaeLensConfig
         {
             Architecture = fields.RequireString("architecture"),
-            DIn = fields.RequirePositiveInt("d_in"),
-            DSae = fields.RequirePositiveInt("d_sae"),
+            DIn = fields.RequireInt("d_in", min: 1),
+            DSae = fields.RequireInt("d_sae", min: 1),
             DType = ReadDType(fields),
             Device = fields.String("device", "cpu"),
             ApplyBDecToInput = fields.Bool("apply_b_dec_to_input", true),
@@ -173,9 +168,9 @@ internal static partial class SaeLensConfigJson
         };
     }
 
-    private static SaeLensConfig ReadLegacy(SaeLensJsonFields original)
+    private static SaeLensConfig ReadLegacy(JsonObjectReader original)
     {
-        SaeLensJsonFields fields = original.Renamed(LegacyRenames);
+        JsonObjectReader fields = original.Renamed(LegacyRenames);
         string architecture = fields.Contains("architecture") ? fields.RequireString("architecture") : StandardArchitecture.ArchitectureName;
         // An old TopK SAE is a "standard" one whose activation function is topk (handle_pre_6_0_config), with its k in
         // activation_fn_kwargs; SAELens copies that k to the top level.
@@ -205,8 +200,8 @@ internal static partial class SaeLensConfigJson
         var config = new SaeLensConfig
         {
             Architecture = architecture,
-            DIn = fields.RequirePositiveInt("d_in"),
-            DSae = fields.RequirePositiveInt("d_sae"),
+            DIn = fields.RequireInt("d_in", min: 1),
+            DSae = fields.RequireInt("d_sae", min: 1),
             DType = ReadDType(fields),
             Device = fields.String("device", "cpu"),
             ApplyBDecToInput = fields.Bool("apply_b_dec_to_input", true),
@@ -226,15 +221,15 @@ internal static partial class SaeLensConfigJson
             else if (!consumed.Contains(key)) extra.Add(key, value);
         }
         if (legacyK is { } topK) extra["k"] = topK;
-        var metadata = ReadMetadata(SaeLensJsonFields.FromValues(metadataValues, fields.File, ""));
+        var metadata = ReadMetadata(fields.WithValues(metadataValues));
         // handle_pre_6_0_config's defaults for the keys that end up in metadata.
         metadata = metadata with { PrependBos = metadataValues.ContainsKey("prepend_bos") ? metadata.PrependBos : true };
         return config with { Metadata = metadata, Extra = new System.Collections.ObjectModel.ReadOnlyDictionary<string, JsonElement>(extra) };
     }
 
-    private static SaeLensMetadata ReadMetadata(SaeLensJsonFields fields)
+    private static SaeLensMetadata ReadMetadata(JsonObjectReader fields)
     {
-        SaeLensJsonFields? kwargs = fields.OptionalObject("model_from_pretrained_kwargs");
+        JsonObjectReader? kwargs = fields.OptionalObject("model_from_pretrained_kwargs");
         return new SaeLensMetadata
         {
             SaeLensVersion = fields.OptionalString("sae_lens_version"),
@@ -298,7 +293,7 @@ internal static partial class SaeLensConfigJson
         }
     }
 
-    private static string ReadDType(SaeLensJsonFields fields)
+    private static string ReadDType(JsonObjectReader fields)
     {
         string dtype = fields.String("dtype", "float32");
         return SaeLensDTypes.TryParse(dtype, out _)
@@ -306,7 +301,7 @@ internal static partial class SaeLensConfigJson
             : throw fields.Error("dtype", $"'{dtype}' is not a dtype SAELens knows (float32, float64, float16, bfloat16, optionally prefixed with 'torch.').");
     }
 
-    private static string OneOf(SaeLensJsonFields fields, string key, string value, string[] allowed) =>
+    private static string OneOf(JsonObjectReader fields, string key, string value, string[] allowed) =>
         allowed.Contains(value, StringComparer.Ordinal)
             ? value
             : throw fields.Error(key, $"'{value}' is not one of {string.Join(", ", allowed)}.");

@@ -118,51 +118,20 @@ public static class SparsifyFolder
         }
         using (document)
         {
-            JsonElement root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) throw SaeFormatException.ForFile(path, $"expected a JSON object, found {StrictJson.Describe(root)}.");
-            int dIn = PositiveInt(root, "d_in", null, path);
+            var config = new JsonObjectReader(document.RootElement, path, SaeFormatException.ForJson);
+            int dIn = config.RequireInt("d_in", min: 1);
             // SparseCoderConfig's defaults.
-            int k = PositiveInt(root, "k", 32, path);
-            int numLatents = root.TryGetProperty("num_latents", out _) ? NonNegativeInt(root, "num_latents", path) : 0;
-            int expansion = PositiveInt(root, "expansion_factor", 32, path);
+            int k = config.Int("k", 32, min: 1);
+            int numLatents = config.Int("num_latents", 0, min: 0);
+            int expansion = config.Int("expansion_factor", 32, min: 1);
             long latents = numLatents > 0 ? numLatents : (long)dIn * expansion;
-            if (latents > int.MaxValue) throw SaeFormatException.ForKey(path, "expansion_factor", $"d_in × expansion_factor = {latents} latents is too many.");
-            string activation = root.TryGetProperty("activation", out JsonElement a) ? a.ValueKind == JsonValueKind.String ? a.GetString()! : throw SaeFormatException.ForKey(path, "activation", $"expected a string, found {StrictJson.Describe(a)}.") : "topk";
-            if (activation != "topk") throw SaeFormatException.ForKey(path, "activation", $"'{activation}' is not supported; only 'topk' SAEs load.");
-            if (Flag(root, "transcode", path)) throw SaeFormatException.ForKey(path, "transcode", "transcoders (which predict another module's output) are not SAEs this library loads.");
-            if (Flag(root, "skip_connection", path)) throw SaeFormatException.ForKey(path, "skip_connection", "a skip connection cannot be expressed by a TopK SAE.");
+            if (latents > int.MaxValue) throw config.Error("expansion_factor", $"d_in × expansion_factor = {latents} latents is too many.");
+            string activation = config.String("activation", "topk");
+            if (activation != "topk") throw config.Error("activation", $"'{activation}' is not supported; only 'topk' SAEs load.");
+            if (config.Bool("transcode", false)) throw config.Error("transcode", "transcoders (which predict another module's output) are not SAEs this library loads.");
+            if (config.Bool("skip_connection", false)) throw config.Error("skip_connection", "a skip connection cannot be expressed by a TopK SAE.");
             return (dIn, (int)latents, k);
         }
-    }
-
-    private static int PositiveInt(JsonElement root, string key, int? fallback, string path)
-    {
-        if (!root.TryGetProperty(key, out JsonElement value))
-        {
-            return fallback ?? throw SaeFormatException.ForKey(path, key, "the key is missing.");
-        }
-        return value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int n) && n > 0
-            ? n
-            : throw SaeFormatException.ForKey(path, key, $"expected a positive integer, found {StrictJson.Describe(value)}.");
-    }
-
-    private static int NonNegativeInt(JsonElement root, string key, string path)
-    {
-        JsonElement value = root.GetProperty(key);
-        return value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int n) && n >= 0
-            ? n
-            : throw SaeFormatException.ForKey(path, key, $"expected a non-negative integer, found {StrictJson.Describe(value)}.");
-    }
-
-    private static bool Flag(JsonElement root, string key, string path)
-    {
-        if (!root.TryGetProperty(key, out JsonElement value)) return false;
-        return value.ValueKind switch
-        {
-            JsonValueKind.True => true,
-            JsonValueKind.False => false,
-            _ => throw SaeFormatException.ForKey(path, key, $"expected true or false, found {StrictJson.Describe(value)}."),
-        };
     }
 
     private static SafeTensorsFile Open(string path)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using SparseDictionary.Activations;
+using SparseDictionary.Formats;
 using static TorchSharp.torch;
 
 namespace SparseDictionary.Training;
@@ -101,7 +102,7 @@ internal static class TrainingCheckpointJson
         JsonDocument document;
         try
         {
-            document = Formats.StrictJson.Parse(bytes, 32);
+            document = StrictJson.Parse(bytes, 32);
         }
         catch (Exception e) when (e is JsonException or ArgumentException)
         {
@@ -109,30 +110,24 @@ internal static class TrainingCheckpointJson
         }
         using (document)
         {
-            var f = new Fields(document.RootElement, path, "");
-            long version = f.Long("format_version");
+            var f = new JsonObjectReader(document.RootElement, path, (file, field, reason) => new TrainingCheckpointException(file, field, reason), wording: Wording);
+            long version = f.RequireLong("format_version");
             if (version != TrainingCheckpoint.CurrentFormatVersion)
             {
                 throw new TrainingCheckpointException(path, "format_version", $"version {version} is not supported; this library reads version {TrainingCheckpoint.CurrentFormatVersion}");
             }
-            var resamplings = f.Array("resamplings").Select((e, i) =>
-            {
-                var r = new Fields(e, path, $"resamplings[{i}].");
-                return new ResamplingEvent(r.Int("step"), r.Int("latents"));
-            }).ToList();
-            var curve = f.Array("curve").Select((e, i) =>
-            {
-                var p = new Fields(e, path, $"curve[{i}].");
-                return new TrainingCurvePoint(p.Int("step"), p.Long("tokens"), p.Double("learning_rate"), p.Double("sparsity_scale"),
-                    p.Double("loss"), p.DoubleMap("terms"), p.Double("l0"), p.Double("dead_fraction"));
-            }).ToList();
+            var resamplings = f.RequireObjects("resamplings").Select(r => new ResamplingEvent(Int(r, "step"), Int(r, "latents"))).ToList();
+            var curve = f.RequireObjects("curve").Select(p => new TrainingCurvePoint(Int(p, "step"), p.RequireLong("tokens"),
+                Double(p, "learning_rate"), Double(p, "sparsity_scale"), Double(p, "loss"), DoubleMap(p, "terms"), Double(p, "l0"),
+                Double(p, "dead_fraction"))).ToList();
             return new State(
-                f.String("architecture"), f.Int("d_in"), f.Int("d_sae"), f.Int("total_steps"), f.Int("batch_size"), f.Long("seed"),
-                f.Int("step"), f.Long("tokens"), f.Long("start_position"), f.Double("normalization_scale"), f.Long("optimizer_steps"),
-                f.OptionalInt("last_resample_step"), f.Int("skipped_batches"), f.Int("loss_spikes"),
-                f.Array("recent_losses").Select((e, i) => Fields.ToDouble(e, path, $"recent_losses[{i}]")).ToList(),
-                resamplings, curve, f.DoubleMap("sae_state"), f.Int("replay_batches"), ReadSource(f, "source"),
-                f.Long("tensors_bytes"), f.String("tensors_sha256"));
+                f.RequireString("architecture"), Int(f, "d_in"), Int(f, "d_sae"), Int(f, "total_steps"), Int(f, "batch_size"), f.RequireLong("seed"),
+                Int(f, "step"), f.RequireLong("tokens"), f.RequireLong("start_position"), Double(f, "normalization_scale"), f.RequireLong("optimizer_steps"),
+                f.Require("last_resample_step").ValueKind == JsonValueKind.Null ? null : Int(f, "last_resample_step"),
+                Int(f, "skipped_batches"), Int(f, "loss_spikes"),
+                f.RequireArray("recent_losses").EnumerateArray().Select((e, i) => ToDouble(e, f, $"recent_losses[{i}]")).ToList(),
+                resamplings, curve, DoubleMap(f, "sae_state"), Int(f, "replay_batches"), ReadSource(f, "source"),
+                f.RequireLong("tensors_bytes"), f.RequireString("tensors_sha256"));
         }
     }
 
@@ -156,21 +151,16 @@ internal static class TrainingCheckpointJson
         w.WriteEndObject();
     }
 
-    private static SourceJson? ReadSource(Fields parent, string name)
+    private static SourceJson? ReadSource(JsonObjectReader parent, string name)
     {
-        JsonElement element = parent.Get(name);
-        if (element.ValueKind == JsonValueKind.Null) return null;
-        var f = parent.Child(element, name);
-        var values = new Dictionary<string, long>(StringComparer.Ordinal);
-        var valuesElement = f.Object("values");
-        foreach (var property in valuesElement.EnumerateObject())
-        {
-            values[property.Name] = f.Child(valuesElement, "values").Long(property.Name);
-        }
-        var tensors = f.Array("tensors").Select((e, i) => e.ValueKind == JsonValueKind.String
+        if (parent.Require(name).ValueKind == JsonValueKind.Null) return null;
+        JsonObjectReader f = parent.RequireObject(name);
+        JsonObjectReader valuesObject = f.RequireObject("values");
+        var values = valuesObject.Keys.ToDictionary(key => key, key => valuesObject.RequireLong(key), StringComparer.Ordinal);
+        var tensors = f.RequireArray("tensors").EnumerateArray().Select((e, i) => e.ValueKind == JsonValueKind.String
             ? e.GetString()!
             : throw f.Error($"tensors[{i}]", "expected a string")).ToList();
-        return new SourceJson(f.String("kind"), values, tensors, ReadSource(f, "inner"));
+        return new SourceJson(f.RequireString("kind"), values, tensors, ReadSource(f, "inner"));
     }
 
     private static void Double(Utf8JsonWriter w, string? name, double value)
@@ -180,73 +170,29 @@ internal static class TrainingCheckpointJson
         else w.WriteStringValue(value.ToString(CultureInfo.InvariantCulture));
     }
 
-    /// <summary>Typed, strict access to one JSON object's fields, naming the file and the field path in every error.</summary>
-    private readonly struct Fields(JsonElement element, string path, string prefix)
+    // The fields' wording: "field: expected a string."; the exception adds the full stop.
+    private static readonly JsonObjectReader.Wording Wording = new("the field is missing", "the field appears more than once", (what, _) => $"expected {what}");
+
+    private static int Int(JsonObjectReader f, string name)
     {
-        public TrainingCheckpointException Error(string field, string reason) => new(path, prefix + field, reason);
-
-        public JsonElement Get(string name)
-        {
-            if (element.ValueKind != JsonValueKind.Object) throw new TrainingCheckpointException(path, prefix.TrimEnd('.'), "expected an object");
-            return element.TryGetProperty(name, out var value) ? value : throw Error(name, "the field is missing");
-        }
-
-        public Fields Child(JsonElement child, string name)
-        {
-            if (child.ValueKind != JsonValueKind.Object) throw Error(name, "expected an object");
-            return new Fields(child, path, prefix + name + ".");
-        }
-
-        public long Long(string name)
-        {
-            var e = Get(name);
-            return e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out long v) ? v : throw Error(name, "expected an integer");
-        }
-
-        public int Int(string name)
-        {
-            long v = Long(name);
-            return v is >= int.MinValue and <= int.MaxValue ? (int)v : throw Error(name, "out of range");
-        }
-
-        public int? OptionalInt(string name) => Get(name).ValueKind == JsonValueKind.Null ? null : Int(name);
-
-        public string String(string name)
-        {
-            var e = Get(name);
-            return e.ValueKind == JsonValueKind.String ? e.GetString()! : throw Error(name, "expected a string");
-        }
-
-        public double Double(string name) => ToDouble(Get(name), path, prefix + name);
-
-        public JsonElement Object(string name)
-        {
-            var e = Get(name);
-            return e.ValueKind == JsonValueKind.Object ? e : throw Error(name, "expected an object");
-        }
-
-        public IEnumerable<JsonElement> Array(string name)
-        {
-            var e = Get(name);
-            return e.ValueKind == JsonValueKind.Array ? e.EnumerateArray().ToList() : throw Error(name, "expected an array");
-        }
-
-        public IReadOnlyDictionary<string, double> DoubleMap(string name)
-        {
-            var map = new Dictionary<string, double>(StringComparer.Ordinal);
-            foreach (var property in Object(name).EnumerateObject())
-            {
-                map[property.Name] = ToDouble(property.Value, path, $"{prefix}{name}.{property.Name}");
-            }
-            return map;
-        }
-
-        public static double ToDouble(JsonElement e, string path, string field) => e.ValueKind switch
-        {
-            JsonValueKind.Number when e.TryGetDouble(out double v) => v,
-            JsonValueKind.String when e.GetString() is "NaN" or "Infinity" or "-Infinity" =>
-                double.Parse(e.GetString()!, CultureInfo.InvariantCulture),
-            _ => throw new TrainingCheckpointException(path, field, "expected a number"),
-        };
+        long v = f.RequireLong(name);
+        return v is >= int.MinValue and <= int.MaxValue ? (int)v : throw f.Error(name, "out of range");
     }
+
+    private static double Double(JsonObjectReader f, string name) => ToDouble(f.Require(name), f, name);
+
+    private static Dictionary<string, double> DoubleMap(JsonObjectReader parent, string name)
+    {
+        JsonObjectReader f = parent.RequireObject(name);
+        return f.Keys.ToDictionary(key => key, key => Double(f, key), StringComparer.Ordinal);
+    }
+
+    // Non-finite values are written as the strings NaN, Infinity and -Infinity.
+    private static double ToDouble(JsonElement e, JsonObjectReader f, string name) => e.ValueKind switch
+    {
+        JsonValueKind.Number when e.TryGetDouble(out double v) => v,
+        JsonValueKind.String when e.GetString() is "NaN" or "Infinity" or "-Infinity" =>
+            double.Parse(e.GetString()!, CultureInfo.InvariantCulture),
+        _ => throw f.Error(name, "expected a number"),
+    };
 }
