@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Text.Json.Serialization;
 using SparseDictionary.Formats;
 using static TorchSharp.torch;
 
@@ -17,7 +16,6 @@ public record BatchTopKSpec : TopKFamilySpec
     public double? ThresholdDecay { get; init; }
 
     /// <inheritdoc />
-    [JsonIgnore]
     public override SaeArchitecture Architecture => BatchTopKArchitecture.Instance;
 
     /// <inheritdoc />

@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Text.Json.Serialization;
 using SparseDictionary.Formats;
 using SparseDictionary.Losses;
 using SparseDictionary.Training;
@@ -32,11 +31,9 @@ public sealed record GatedSpec : ArchitectureSpec
     public GatedLossVariant GatedLoss { get; init; } = GatedLossVariant.Full;
 
     /// <inheritdoc />
-    [JsonIgnore]
     public override SaeArchitecture Architecture => GatedArchitecture.Instance;
 
     /// <inheritdoc />
-    [JsonIgnore]
     public override SparsitySetting Sparsity => SparsitySetting.L1(L1Coefficient);
 
     /// <inheritdoc />

@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Text.Json.Serialization;
 using SparseDictionary.Formats;
 using SparseDictionary.Losses;
 using SparseDictionary.Training;
@@ -26,11 +25,9 @@ public sealed record JumpReluSpec : ArchitectureSpec
     public double? InitialThreshold { get; init; }
 
     /// <inheritdoc />
-    [JsonIgnore]
     public override SaeArchitecture Architecture => JumpReluArchitecture.Instance;
 
     /// <inheritdoc />
-    [JsonIgnore]
     public override SparsitySetting Sparsity => SparsitySetting.L0(L0Coefficient);
 
     /// <inheritdoc />

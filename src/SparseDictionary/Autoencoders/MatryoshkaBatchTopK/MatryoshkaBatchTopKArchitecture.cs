@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Text.Json.Serialization;
 using SparseDictionary.Formats;
 using SparseDictionary.Losses;
 using static TorchSharp.torch;
@@ -24,7 +23,6 @@ public sealed record MatryoshkaBatchTopKSpec : BatchTopKSpec
     public IReadOnlyList<double>? GroupWeights { get; init; }
 
     /// <inheritdoc />
-    [JsonIgnore]
     public override SaeArchitecture Architecture => MatryoshkaBatchTopKArchitecture.Instance;
 
     /// <inheritdoc />

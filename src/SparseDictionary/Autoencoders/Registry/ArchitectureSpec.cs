@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using SparseDictionary.Losses;
 using SparseDictionary.Training;
 using static TorchSharp.torch;
@@ -17,12 +16,10 @@ namespace SparseDictionary.Autoencoders;
 /// </remarks>
 public abstract record ArchitectureSpec
 {
-    /// <summary>The architecture this spec belongs to (its registry entry).</summary>
-    [JsonIgnore]
+    /// <summary>The architecture this spec belongs to (its registry entry; not a parameter).</summary>
     public abstract SaeArchitecture Architecture { get; }
 
-    /// <summary>The parameter that sets the sparsity, for tables, plots and run names (λ, λ0 or k).</summary>
-    [JsonIgnore]
+    /// <summary>The parameter that sets the sparsity, for tables, plots and run names (λ, λ0 or k; derived, not a parameter).</summary>
     public abstract SparsitySetting Sparsity { get; }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid parameter.</summary>

@@ -14,11 +14,13 @@ namespace SparseDictionary.Autoencoders;
 public abstract class SaeArchitecture
 {
     /// <summary>
-    /// The JSON conventions of architecture parameters: snake_case names and enum values, unknown names rejected. The
-    /// command line uses the same names in kebab-case.
+    /// The JSON conventions of architecture parameters: snake_case names and enum values, unknown names rejected, and
+    /// only settable properties written (a spec's <see cref="ArchitectureSpec.Architecture"/> and
+    /// <see cref="ArchitectureSpec.Sparsity"/> are derived). The command line uses the same names in kebab-case.
     /// </summary>
     public static JsonSerializerOptions JsonOptions { get; } = new()
     {
+        IgnoreReadOnlyProperties = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false) },
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,

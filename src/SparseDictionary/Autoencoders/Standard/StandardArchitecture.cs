@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Text.Json.Serialization;
 using SparseDictionary.Formats;
 using SparseDictionary.Losses;
 using SparseDictionary.Training;
@@ -15,11 +14,9 @@ public sealed record StandardSpec : ArchitectureSpec
     public double L1Coefficient { get; init; } = 5;
 
     /// <inheritdoc />
-    [JsonIgnore]
     public override SaeArchitecture Architecture => StandardArchitecture.Instance;
 
     /// <inheritdoc />
-    [JsonIgnore]
     public override SparsitySetting Sparsity => SparsitySetting.L1(L1Coefficient);
 
     /// <inheritdoc />

@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Text.Json.Serialization;
 using System.Text.Json;
 using SparseDictionary.Formats;
 using SparseDictionary.Losses;
@@ -35,7 +34,6 @@ public abstract record TopKFamilySpec : ArchitectureSpec
     public long AuxKDeadWindowTokens { get; init; } = AuxKLoss.DefaultDeadWindowTokens;
 
     /// <inheritdoc />
-    [JsonIgnore]
     public override SparsitySetting Sparsity => SparsitySetting.K(K);
 
     /// <inheritdoc />
@@ -65,7 +63,6 @@ public abstract record TopKFamilySpec : ArchitectureSpec
 public sealed record TopKSpec : TopKFamilySpec
 {
     /// <inheritdoc />
-    [JsonIgnore]
     public override SaeArchitecture Architecture => TopKArchitecture.Instance;
 
     /// <inheritdoc />
