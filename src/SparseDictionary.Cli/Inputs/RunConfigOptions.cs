@@ -42,8 +42,7 @@ internal sealed class RunConfigOptions
         JsonObject defaults = SaeRunConfigJson.ToJson(new SaeRunConfig());
         foreach ((string field, string[] aliases) in RunFields)
         {
-            Type type = typeof(TrainerOptions).GetProperty(Pascal(field))?.PropertyType ?? typeof(int);
-            Add(field, type, aliases, Describe(field), defaults[field]);
+            Add(field, SaeRunConfigJson.RunFieldType(field)!, aliases, Describe(field), defaults[field]);
         }
         foreach (SpecParameter parameter in SaeArchitectures.All.SelectMany(a => a.Parameters).DistinctBy(p => p.Name))
         {
@@ -92,7 +91,7 @@ internal sealed class RunConfigOptions
         }
         catch (ArgumentException e)
         {
-            string option = e.ParamName is { } key ? "--" + key.Replace('_', '-') : "--architecture";
+            string option = e.ParamName is { } key ? SpecParameter.OptionNameOf(key) : "--architecture";
             throw CliException.Usage($"{option}: {SpecChecks.PlainMessage(e)}");
         }
         TrainerOptions training = config.Training;
@@ -102,7 +101,7 @@ internal sealed class RunConfigOptions
 
     private void Add(string field, Type type, string[] aliases, string description, JsonNode? defaultValue)
     {
-        var option = new Option<string?>("--" + field.Replace('_', '-'), aliases)
+        var option = new Option<string?>(SpecParameter.OptionNameOf(field), aliases)
         {
             Description = defaultValue is null ? description : $"{description} [default: {defaultValue.ToJsonString().Trim('"')}]",
             HelpName = HelpName(type),
@@ -113,7 +112,7 @@ internal sealed class RunConfigOptions
     private static string HelpName(Type type)
     {
         Type t = Nullable.GetUnderlyingType(type) ?? type;
-        if (t.IsEnum) return string.Join('|', Enum.GetNames(t).Select(n => SaeArchitecture.JsonOptions.PropertyNamingPolicy!.ConvertName(n)));
+        if (t.IsEnum) return string.Join('|', SpecParameter.ChoicesOf(t));
         if (t == typeof(int) || t == typeof(long)) return "n";
         if (t == typeof(double)) return "x";
         return t.IsAssignableTo(typeof(System.Collections.IEnumerable)) ? "n,n,..." : "value";
@@ -147,8 +146,6 @@ internal sealed class RunConfigOptions
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value)
             ? value
             : throw CliException.Usage($"{option}: '{text}' is not a number.");
-
-    private static string Pascal(string snake) => string.Concat(snake.Split('_').Select(w => char.ToUpperInvariant(w[0]) + w[1..]));
 
     private static string Describe(string field) => field switch
     {

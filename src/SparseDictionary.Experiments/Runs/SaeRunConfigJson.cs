@@ -19,18 +19,19 @@ public sealed class SaeRunConfigJson : JsonConverter<SaeRunConfig>
 
     private const string ResamplingField = "resampling";
 
-    /// <summary>The <see cref="TrainerOptions"/> fields by snake_case name.</summary>
-    public static IReadOnlyList<string> TrainingFields { get; } =
-        [.. JsonSerializer.SerializeToNode(new TrainerOptions(), SaeArchitecture.JsonOptions)!.AsObject().Select(p => p.Key)];
-
     // The TrainerOptions fields' types by snake_case name, to check a value before it is read.
-    private static readonly Dictionary<string, Type> TrainingTypes = typeof(TrainerOptions).GetProperties()
-        .Where(p => p.CanWrite && p.GetCustomAttributes(typeof(JsonIgnoreAttribute), true).Length == 0)
-        .ToDictionary(p => SaeArchitecture.JsonOptions.PropertyNamingPolicy!.ConvertName(p.Name), p => p.PropertyType, StringComparer.Ordinal);
+    private static readonly Dictionary<string, Type> TrainingTypes = SaeArchitecture.JsonProperties(typeof(TrainerOptions))
+        .ToDictionary(f => f.Name, f => f.Property.PropertyType, StringComparer.Ordinal);
+
+    /// <summary>The <see cref="TrainerOptions"/> fields by snake_case name.</summary>
+    public static IReadOnlyList<string> TrainingFields { get; } = [.. SaeArchitecture.JsonProperties(typeof(TrainerOptions)).Select(f => f.Name)];
 
     /// <summary>Every field a run config may have, whatever its architecture.</summary>
     public static IReadOnlySet<string> AllFields { get; } = new HashSet<string>(
         OwnFields.Concat(TrainingFields).Concat(SaeArchitectures.All.SelectMany(a => a.Parameters.Select(p => p.Name))), StringComparer.Ordinal);
+
+    /// <summary>The .NET type of the run-level field <paramref name="key"/> (<c>expansion_factor</c> or a <see cref="TrainerOptions"/> field), or <see langword="null"/>.</summary>
+    public static Type? RunFieldType(string key) => key == "expansion_factor" ? typeof(int) : TrainingTypes.GetValueOrDefault(key);
 
     /// <summary>The flat JSON object of <paramref name="config"/>.</summary>
     public static JsonObject ToJson(SaeRunConfig config)

@@ -22,7 +22,7 @@ public record BatchTopKSpec : TopKFamilySpec
     public override void Validate()
     {
         base.Validate();
-        if (ThresholdStartStep is < 0) throw new ArgumentOutOfRangeException(nameof(ThresholdStartStep), ThresholdStartStep, "ThresholdStartStep must be ≥ 0.");
+        SpecChecks.NotNegative(ThresholdStartStep, nameof(ThresholdStartStep));
         SpecChecks.Fraction(ThresholdDecay, nameof(ThresholdDecay));
     }
 

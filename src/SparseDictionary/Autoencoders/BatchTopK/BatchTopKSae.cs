@@ -29,6 +29,11 @@ public class BatchTopKSae : LinearEncoderSae, ITrainingHooks, ITrainingState
     private readonly int? _thresholdStartStep;
     private double _threshold;
 
+    // The threshold schedule of the current run, resolved by OnTrainingStart.
+    private int _runStartStep;
+    private double _runDecay;
+
+    // The threshold schedule of the current run, resolved by OnTrainingStart.
     /// <summary>
     /// Creates a BatchTopK SAE with unit-norm random decoder rows, the encoder initialised to the decoder's transpose, zero
     /// biases and θ = 0 (so an untrained SAE infers as a ReLU SAE).
@@ -68,9 +73,11 @@ public class BatchTopKSae : LinearEncoderSae, ITrainingHooks, ITrainingState
     public double? ThresholdDecay
     {
         get => _thresholdDecay;
-        init => _thresholdDecay = value is null or (>= 0 and < 1)
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(ThresholdDecay), value, "ThresholdDecay must be in [0, 1).");
+        init
+        {
+            SpecChecks.Fraction(value, nameof(ThresholdDecay));
+            _thresholdDecay = value;
+        }
     }
 
     /// <summary>
@@ -80,9 +87,11 @@ public class BatchTopKSae : LinearEncoderSae, ITrainingHooks, ITrainingState
     public int? ThresholdStartStep
     {
         get => _thresholdStartStep;
-        init => _thresholdStartStep = value is null or >= 0
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(ThresholdStartStep), value, "ThresholdStartStep must be ≥ 0.");
+        init
+        {
+            SpecChecks.NotNegative(value, nameof(ThresholdStartStep));
+            _thresholdStartStep = value;
+        }
     }
 
     /// <summary>
@@ -104,9 +113,6 @@ public class BatchTopKSae : LinearEncoderSae, ITrainingHooks, ITrainingState
     /// first updates.
     /// </summary>
     public static double DefaultThresholdDecay(int totalSteps) => Math.Min(LongRunThresholdDecay, 1 - 10.0 / Math.Max(totalSteps, 11));
-
-    private int _runStartStep;
-    private double _runDecay;
 
     /// <summary>The inference threshold θ (finite, ≥ 0).</summary>
     public double Threshold

@@ -48,12 +48,22 @@ public abstract class SaeArchitecture
     internal abstract SaeLensMapping SaeLens { get; }
 
     /// <summary>The parameters of <see cref="SpecType"/> by their snake_case names, with their types and defaults.</summary>
-    public IReadOnlyList<SpecParameter> Parameters => _parameters ??= [.. SpecType
-        .GetProperties(BindingFlags.Public | BindingFlags.Instance)
-        .Where(p => p.CanWrite && p.GetCustomAttribute<JsonIgnoreAttribute>() is null && p.Name != "EqualityContract")
-        .Select(p => new SpecParameter(JsonOptions.PropertyNamingPolicy!.ConvertName(p.Name), p.PropertyType,
-            p.GetCustomAttribute<System.ComponentModel.DescriptionAttribute>()?.Description ?? p.Name,
-            JsonSerializer.SerializeToNode(p.GetValue(DefaultSpec), p.PropertyType, JsonOptions)))];
+    public IReadOnlyList<SpecParameter> Parameters => _parameters ??= [.. JsonProperties(SpecType)
+        .Select(f => new SpecParameter(f.Name, f.Property.PropertyType,
+            f.Property.GetCustomAttribute<System.ComponentModel.DescriptionAttribute>()?.Description ?? f.Property.Name,
+            JsonSerializer.SerializeToNode(f.Property.GetValue(DefaultSpec), f.Property.PropertyType, JsonOptions)))];
+
+    /// <summary>
+    /// The properties of <paramref name="type"/> that <see cref="JsonOptions"/> reads and writes (public, settable, not
+    /// ignored), each with its snake_case name: an architecture's parameters, or <see cref="Training.TrainerOptions"/>' fields.
+    /// </summary>
+    public static IReadOnlyList<(string Name, PropertyInfo Property)> JsonProperties(Type type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        return [.. type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.CanWrite && p.GetCustomAttribute<JsonIgnoreAttribute>() is null)
+            .Select(p => (JsonOptions.PropertyNamingPolicy!.ConvertName(p.Name), p))];
+    }
 
     /// <summary>
     /// Reads a spec of this architecture from its parameters by snake_case name (missing ones keep their defaults) and
@@ -131,7 +141,14 @@ public abstract class SaeArchitecture
 public sealed record SpecParameter(string Name, Type Type, string Description, JsonNode? Default)
 {
     /// <summary>The option name on the command line: <c>--l1-coefficient</c>.</summary>
-    public string OptionName => "--" + Name.Replace('_', '-');
+    public string OptionName => OptionNameOf(Name);
+
+    /// <summary>The command-line option of the snake_case field <paramref name="name"/>: its kebab-case with <c>--</c>.</summary>
+    public static string OptionNameOf(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return "--" + name.Replace('_', '-');
+    }
 
     /// <summary>What values <see cref="Type"/> takes, in words: a number, a whole number, a list of whole numbers, one of …</summary>
     public string TypeName => Describe(Type);
@@ -145,20 +162,21 @@ public sealed record SpecParameter(string Name, Type Type, string Description, J
         if (t == typeof(double)) return "a number";
         if (t == typeof(bool)) return "true or false";
         if (t == typeof(string)) return "a string";
-        if (t.IsEnum) return "one of " + string.Join(", ", Enum.GetNames(t).Select(n => SaeArchitecture.JsonOptions.PropertyNamingPolicy!.ConvertName(n)));
+        if (t.IsEnum) return "one of " + string.Join(", ", ChoicesOf(t));
         if (t.IsAssignableTo(typeof(IEnumerable<int>))) return "a list of whole numbers";
         if (t.IsAssignableTo(typeof(IEnumerable<double>))) return "a list of numbers";
         return $"a {t.Name} object";
     }
 
     /// <summary>Enum parameters: the allowed values in snake_case; otherwise empty.</summary>
-    public IReadOnlyList<string> Choices
+    public IReadOnlyList<string> Choices => ChoicesOf(Type);
+
+    /// <summary>The values an enum (or nullable enum) <paramref name="type"/> takes in JSON, in snake_case; empty for other types.</summary>
+    public static IReadOnlyList<string> ChoicesOf(Type type)
     {
-        get
-        {
-            Type t = Nullable.GetUnderlyingType(Type) ?? Type;
-            return t.IsEnum ? [.. Enum.GetNames(t).Select(n => SaeArchitecture.JsonOptions.PropertyNamingPolicy!.ConvertName(n))] : [];
-        }
+        ArgumentNullException.ThrowIfNull(type);
+        Type t = Nullable.GetUnderlyingType(type) ?? type;
+        return t.IsEnum ? [.. Enum.GetNames(t).Select(n => SaeArchitecture.JsonOptions.PropertyNamingPolicy!.ConvertName(n))] : [];
     }
 }
 

@@ -21,6 +21,12 @@ public static class SpecChecks
         if (value is <= 0) throw new ArgumentOutOfRangeException(name, value, Invariant($"{name} must be positive, not {value}."));
     }
 
+    /// <summary>A whole number ≥ 0 (or none).</summary>
+    public static void NotNegative(long? value, string name)
+    {
+        if (value is < 0) throw new ArgumentOutOfRangeException(name, value, Invariant($"{name} must be ≥ 0, not {value}."));
+    }
+
     /// <summary>A value in [0, 1) (or none).</summary>
     public static void Fraction(double? value, string name)
     {
